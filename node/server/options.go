@@ -1,0 +1,100 @@
+// Package server is the NATS node: client connections, the protocol,
+// authentication, permissions and message routing. It runs on one event
+// loop and touches the world only through Env.
+package server
+
+import (
+	"time"
+
+	"jsnode/node/auth"
+)
+
+// Defaults, as nats-server has them.
+const (
+	DefaultHost            = "0.0.0.0"
+	DefaultPort            = 4222
+	DefaultMaxConnections  = 64 * 1024
+	DefaultMaxPayload      = 1 << 20
+	DefaultMaxControlLine  = 4096
+	DefaultMaxPending      = 64 << 20
+	DefaultPingInterval    = 2 * time.Minute
+	DefaultMaxPingsOut     = 2
+	DefaultAuthTimeout     = 2 * time.Second
+	DefaultWriteDeadline   = 10 * time.Second
+	DefaultLameDuckDur     = 2 * time.Minute
+	DefaultLameDuckGrace   = 10 * time.Second
+	DefaultMaxSubsPerConn  = 0 // unlimited
+	DefaultServerNamespace = "jsnode"
+)
+
+// Options configure one node. Zero values mean "the default" after
+// SetDefaults; cmd/jsnode fills them from flags and the config file.
+type Options struct {
+	ServerName string
+	Host       string
+	Port       int // -1 picks a random port (tests)
+	// ClientAdvertise is the host:port given to other nodes' clients.
+	ClientAdvertise string
+
+	MaxConn         int
+	MaxSubs         int // per connection; 0 = unlimited
+	MaxPayload      int32
+	MaxControlLine  int32
+	MaxPending      int64
+	PingInterval    time.Duration
+	MaxPingsOut     int
+	WriteDeadline   time.Duration
+	NoHeaderSupport bool
+
+	// Auth holds token, users, nkeys and the auth timeout.
+	Auth auth.Config
+
+	LameDuckDuration    time.Duration
+	LameDuckGracePeriod time.Duration
+
+	Debug bool
+	Trace bool
+
+	// ConfigFile is where the options came from, for INFO/varz and errors.
+	ConfigFile string
+}
+
+// SetDefaults fills unset options with nats-server's defaults.
+func (o *Options) SetDefaults() {
+	if o.Host == "" {
+		o.Host = DefaultHost
+	}
+	if o.Port == 0 {
+		o.Port = DefaultPort
+	}
+	if o.MaxConn == 0 {
+		o.MaxConn = DefaultMaxConnections
+	}
+	if o.MaxPayload == 0 {
+		o.MaxPayload = DefaultMaxPayload
+	}
+	if o.MaxControlLine == 0 {
+		o.MaxControlLine = DefaultMaxControlLine
+	}
+	if o.MaxPending == 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	if o.PingInterval == 0 {
+		o.PingInterval = DefaultPingInterval
+	}
+	if o.MaxPingsOut == 0 {
+		o.MaxPingsOut = DefaultMaxPingsOut
+	}
+	if o.WriteDeadline == 0 {
+		o.WriteDeadline = DefaultWriteDeadline
+	}
+	if o.Auth.Timeout == 0 {
+		o.Auth.Timeout = DefaultAuthTimeout
+	}
+	if o.LameDuckDuration == 0 {
+		o.LameDuckDuration = DefaultLameDuckDur
+	}
+	if o.LameDuckGracePeriod == 0 {
+		o.LameDuckGracePeriod = DefaultLameDuckGrace
+	}
+}

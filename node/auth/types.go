@@ -5,8 +5,30 @@ package auth
 
 import "time"
 
+// allow_responses defaults, applied when a ResponsePermission field is 0
+// (nats-server's DEFAULT_ALLOW_RESPONSE_MAX_MSGS / _EXPIRATION).
+const (
+	DefaultResponseMaxMsgs = 1
+	DefaultResponseExpires = 2 * time.Minute
+)
+
+// Credentials are what a client sent in CONNECT: user/pass, auth_token,
+// or nkey plus sig (the INFO nonce signed with the nkey's seed, base64).
+type Credentials struct {
+	User, Pass, Token, Nkey, Sig string
+}
+
+// Identity is an authenticated client.
+type Identity struct {
+	// Name is the user name or nkey; "" for a token or anonymous client.
+	Name string
+	// Permissions are the client's rules; nil means everything allowed.
+	Permissions *Permissions
+}
+
 // User is a user/password entry (authorization { users = [...] }).
-// A Password beginning with "$2" is a bcrypt hash.
+// A Password of the form "$2a$NN$..." ($2a, $2b, $2x or $2y, as
+// nats-server accepts) is a bcrypt hash; anything else is plain text.
 type User struct {
 	Username    string
 	Password    string
@@ -37,8 +59,10 @@ type SubjectPermission struct {
 }
 
 // ResponsePermission bounds allow_responses: at most MaxMsgs replies per
-// received request, within Expires. nats-server's defaults are 1 and 0
-// (no expiry).
+// received request, within Expires of its delivery. As in nats-server, a
+// zero value means the default (DefaultResponseMaxMsgs,
+// DefaultResponseExpires: `allow_responses: true` gets 1 reply within 2
+// minutes) and a negative value means no limit.
 type ResponsePermission struct {
 	MaxMsgs int
 	Expires time.Duration

@@ -1,0 +1,49 @@
+# jsnode — see README.md.
+GO      ?= go
+TOOLS   := $(CURDIR)/.tools
+BIN     := $(CURDIR)/bin
+SEEDS   ?= 1-200
+FUZZTIME ?= 20s
+
+.PHONY: all build run test test-race sim fuzz bench lint clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN)/jsnode ./cmd/jsnode
+
+# Start jsnode on its defaults (client port 4222), bound to loopback.
+run: build
+	$(BIN)/jsnode -a 127.0.0.1 -p 4222
+
+# Every test: unit, property, fuzz seed corpora, end-to-end over real TCP
+# with nats.go, the determinism lint and a bounded simulator sweep.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=1 -timeout 10m ./sim -seeds=1-20
+
+# The race detector over the packages that own goroutines.
+test-race:
+	$(GO) test -count=1 -race ./net/... ./clock/... ./disk/... ./cmd/...
+
+# A larger simulator sweep: SEEDS=1-1000 make sim
+sim:
+	$(GO) test -count=1 -timeout 60m ./sim -seeds=$(SEEDS)
+
+# Bounded fuzzing of every parser (FUZZTIME each).
+fuzz:
+	@set -e; for spec in $$($(GO) run ./cmd/fuzztargets); do \
+		pkg=$${spec%%:*}; name=$${spec##*:}; \
+		echo "fuzz $$pkg $$name"; \
+		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
+	done
+
+# Compare jsnode with nats-server v2.15.2 using nats bench (CLI v0.5.0).
+bench: build
+	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/nats-server/v2@v2.15.2
+	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/natscli/nats@v0.5.0
+	$(GO) run ./cmd/benchcmp -jsnode $(BIN)/jsnode -nats-server $(TOOLS)/nats-server -nats $(TOOLS)/nats
+
+clean:
+	rm -rf $(BIN)

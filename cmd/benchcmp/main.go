@@ -1,0 +1,218 @@
+// Command benchcmp runs the same `nats bench` scenarios against jsnode and
+// nats-server on loopback, interleaved round by round, and prints msgs/s
+// for each, the ratio jsnode/nats-server, and both servers' idle RSS.
+//
+//	go run ./cmd/benchcmp -jsnode bin/jsnode -nats-server .tools/nats-server -nats .tools/nats
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// scenario is one nats bench workload; subs > 0 starts that many
+// subscribers (or one service responder) before the publisher.
+type scenario struct {
+	name    string
+	size    string
+	msgs    int
+	subs    int
+	service bool
+}
+
+var scenarios = []scenario{
+	{name: "pub-only 16B", size: "16B", msgs: 2_000_000},
+	{name: "pub/sub 1:1 128B", size: "128B", msgs: 1_000_000, subs: 1},
+	{name: "fan-out 1:4 128B", size: "128B", msgs: 500_000, subs: 4},
+	{name: "request/reply 128B", size: "128B", msgs: 20_000, service: true},
+}
+
+func main() {
+	jsnode := flag.String("jsnode", "bin/jsnode", "jsnode binary")
+	natsServer := flag.String("nats-server", ".tools/nats-server", "nats-server binary")
+	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
+	rounds := flag.Int("rounds", 3, "interleaved rounds per scenario (median is reported)")
+	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
+	flag.Parse()
+
+	servers := []*server{
+		{name: "jsnode", bin: *jsnode},
+		{name: "nats-server", bin: *natsServer},
+	}
+	for _, s := range servers {
+		if err := s.start(); err != nil {
+			fatal(err)
+		}
+		defer s.stop()
+	}
+	time.Sleep(time.Second) // let both settle before reading idle RSS
+	for _, s := range servers {
+		s.idleRSS = rssKiB(s.cmd.Process.Pid)
+	}
+
+	fmt.Printf("%-22s %16s %16s %8s\n", "scenario", "jsnode msgs/s", "nats-server msgs/s", "ratio")
+	for _, sc := range scenarios {
+		sc.msgs = int(float64(sc.msgs) * *scale)
+		rates := map[string][]float64{}
+		for r := 0; r < *rounds; r++ {
+			for _, s := range servers {
+				rate, err := run(*natsCLI, s.url, sc)
+				if err != nil {
+					fatal(fmt.Errorf("%s on %s: %w", sc.name, s.name, err))
+				}
+				rates[s.name] = append(rates[s.name], rate)
+			}
+		}
+		j, n := median(rates["jsnode"]), median(rates["nats-server"])
+		fmt.Printf("%-22s %16.0f %16.0f %8.2f\n", sc.name, j, n, j/n)
+	}
+	for _, s := range servers {
+		fmt.Printf("idle RSS %-12s %8d KiB\n", s.name, s.idleRSS)
+	}
+}
+
+type server struct {
+	name, bin, url string
+	cmd            *exec.Cmd
+	idleRSS        int
+}
+
+func (s *server) start() error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	s.url = fmt.Sprintf("nats://127.0.0.1:%d", port)
+	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
+	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
+	if err := s.cmd.Start(); err != nil {
+		return fmt.Errorf("start %s: %w", s.name, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return fmt.Errorf("%s did not start listening on %d", s.name, port)
+}
+
+func (s *server) stop() {
+	if s.cmd != nil && s.cmd.Process != nil {
+		s.cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { s.cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			s.cmd.Process.Kill()
+		}
+	}
+}
+
+var rateRE = regexp.MustCompile(`stats: ([0-9,]+) msgs/sec`)
+
+// run performs one scenario against url and returns the rate nats bench
+// reports: the subscribers' aggregate when there are subscribers, the
+// requester's rate for request/reply, else the publisher's.
+func run(cli, url string, sc scenario) (float64, error) {
+	subject := fmt.Sprintf("bench.%d", time.Now().UnixNano())
+	common := []string{"--no-progress", "-s", url, "--size", sc.size}
+	var bg *exec.Cmd
+	var bgOut bytes.Buffer
+	switch {
+	case sc.service:
+		bg = exec.Command(cli, append([]string{"bench", "service", "serve", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+	case sc.subs > 0:
+		bg = exec.Command(cli, append([]string{"bench", "sub", subject, "--clients", strconv.Itoa(sc.subs), "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+	}
+	if bg != nil {
+		bg.Stdout, bg.Stderr = &bgOut, &bgOut
+		if err := bg.Start(); err != nil {
+			return 0, err
+		}
+		defer bg.Process.Kill()
+		time.Sleep(750 * time.Millisecond) // subscriptions must exist before publishing
+	}
+	var fg *exec.Cmd
+	if sc.service {
+		fg = exec.Command(cli, append([]string{"bench", "service", "request", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+	} else {
+		fg = exec.Command(cli, append([]string{"bench", "pub", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+	}
+	out, err := fg.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("%v: %s", err, out)
+	}
+	if bg == nil || sc.service {
+		return parseRate(out)
+	}
+	waitErr := make(chan error, 1)
+	go func() { waitErr <- bg.Wait() }()
+	select {
+	case err := <-waitErr:
+		if err != nil {
+			return 0, fmt.Errorf("subscriber: %v: %s", err, bgOut.String())
+		}
+	case <-time.After(60 * time.Second):
+		return 0, fmt.Errorf("subscriber did not receive all messages: %s", bgOut.String())
+	}
+	return parseRate(bgOut.Bytes())
+}
+
+func parseRate(out []byte) (float64, error) {
+	m := rateRE.FindAllSubmatch(out, -1)
+	if len(m) == 0 {
+		return 0, fmt.Errorf("no rate in output: %s", out)
+	}
+	last := strings.ReplaceAll(string(m[len(m)-1][1]), ",", "")
+	return strconv.ParseFloat(last, 64)
+}
+
+func median(xs []float64) float64 {
+	s := append([]float64(nil), xs...)
+	sort.Float64s(s)
+	return s[len(s)/2]
+}
+
+func rssKiB(pid int) int {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if fields := strings.Fields(sc.Text()); len(fields) >= 2 && fields[0] == "VmRSS:" {
+			n, _ := strconv.Atoi(fields[1])
+			return n
+		}
+	}
+	return -1
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "benchcmp:", err)
+	os.Exit(1)
+}

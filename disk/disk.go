@@ -22,7 +22,10 @@ var (
 	ErrClosed   = errors.New("file already closed")
 )
 
-// File is an open file.
+// File is an open file. Write always appends at the current end of the
+// file (like O_APPEND), Read has its own offset starting at 0, and
+// ReadAt/WriteAt use neither, so recovery can read a file, Truncate a torn
+// tail and keep appending without leaving holes.
 type File interface {
 	io.Reader
 	io.ReaderAt

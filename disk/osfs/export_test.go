@@ -1,0 +1,4 @@
+package osfs
+
+// MapErrForTest exposes mapErr to the external test package.
+var MapErrForTest = mapErr

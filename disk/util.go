@@ -1,0 +1,73 @@
+package disk
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	iofs "io/fs"
+	"path"
+	"strings"
+)
+
+// CleanPath returns name in the canonical form every implementation uses:
+// '/'-separated, relative to the file system's root, without "." or ".."
+// elements, and "." for the root itself (also for ""). A name that is
+// absolute or climbs above the root gives an error wrapping fs.ErrInvalid.
+func CleanPath(name string) (string, error) {
+	if name == "" {
+		return ".", nil
+	}
+	if strings.HasPrefix(name, "/") {
+		return "", fmt.Errorf("disk: absolute path %q: %w", name, iofs.ErrInvalid)
+	}
+	clean := path.Clean(name)
+	if clean == ".." || strings.HasPrefix(clean, "../") {
+		return "", fmt.Errorf("disk: path %q escapes the root: %w", name, iofs.ErrInvalid)
+	}
+	return clean, nil
+}
+
+// ReadFile returns the whole current contents of name.
+func ReadFile(fs FS, name string) ([]byte, error) {
+	f, err := fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
+	return data, errors.Join(err, f.Close())
+}
+
+// TempSuffix is appended to a name by WriteFileAtomic for its temporary file.
+const TempSuffix = ".tmp"
+
+// WriteFileAtomic replaces name with data so that after a crash the file
+// holds either its old contents or data, never a mix: it writes and syncs
+// name+TempSuffix, renames it over name and syncs the parent directory.
+// On error the temporary file is removed (best effort).
+func WriteFileAtomic(fs FS, name string, data []byte) error {
+	tmp := name + TempSuffix
+	if err := writeAndSync(fs, tmp, data); err != nil {
+		_ = fs.Remove(tmp)
+		return err
+	}
+	if err := fs.Rename(tmp, name); err != nil {
+		_ = fs.Remove(tmp)
+		return err
+	}
+	return fs.SyncDir(path.Dir(name))
+}
+
+// writeAndSync creates name, writes data, syncs and closes it.
+func writeAndSync(fs FS, name string, data []byte) error {
+	f, err := fs.Create(name)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		return errors.Join(err, f.Close())
+	}
+	if err := f.Sync(); err != nil {
+		return errors.Join(err, f.Close())
+	}
+	return f.Close()
+}

@@ -154,6 +154,10 @@ func (m *Map) Unknown(known ...string) error {
 	return nil
 }
 
+// IsVariable reports whether the file referenced key as a $variable, so a
+// caller mapping keys itself can skip helper keys as Unknown does.
+func (m *Map) IsVariable(key string) bool { return m.used[key] }
+
 func contains(list []string, s string) bool {
 	for _, x := range list {
 		if x == s {

@@ -1,0 +1,162 @@
+// Package config turns a parsed nats-server configuration file (node/conf)
+// into server options. It is shared by cmd/jsnode and the simulator, so a
+// scenario's node block reads exactly like a real node's config file.
+//
+// Every key jsnode understands is mapped; keys of features jsnode does not
+// have yet are refused with an error naming them, and unknown keys are
+// errors, both with file:line:col.
+package config
+
+import (
+	"fmt"
+	"strings"
+
+	"jsnode/node/conf"
+	"jsnode/node/server"
+)
+
+// Process holds the settings that belong to the process rather than to the
+// node: logging and the pid file.
+type Process struct {
+	LogFile    string
+	PidFile    string
+	Logtime    bool
+	LogtimeSet bool
+}
+
+// unsupported names top-level keys of nats-server features jsnode does not
+// implement yet, with the feature's name for the error.
+var unsupported = map[string]string{
+	"cluster": "clustering", "gateway": "gateways", "leafnodes": "leaf nodes", "leaf": "leaf nodes",
+	"jetstream": "JetStream", "accounts": "accounts", "system_account": "accounts", "system": "accounts",
+	"http": "monitoring", "http_port": "monitoring", "monitor_port": "monitoring", "https": "monitoring",
+	"https_port": "monitoring", "http_base_path": "monitoring", "tls": "TLS", "websocket": "websocket",
+	"ws": "websocket", "mqtt": "MQTT", "operator": "operator mode", "operators": "operator mode",
+	"resolver": "operator mode", "resolver_preload": "operator mode", "trusted": "operator mode",
+	"trusted_keys": "operator mode", "syslog": "syslog", "remote_syslog": "syslog", "ocsp": "OCSP",
+	"server_tags": "server tags", "default_js_domain": "JetStream", "mappings": "subject mappings",
+}
+
+// Apply reads the top-level map m into opts and proc. Keys compare
+// case-insensitively, as nats-server's do.
+func Apply(m *conf.Map, opts *server.Options, proc *Process) error {
+	for _, key := range m.Keys {
+		v, _ := m.Get(key)
+		if err := applyTop(strings.ToLower(key), m, key, v, opts, proc); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Options, p *Process) error {
+	var err error
+	switch k {
+	case "listen":
+		err = applyListen(v, o)
+	case "host", "net":
+		o.Host, err = v.AsString()
+	case "port":
+		o.Port, err = asInt(v)
+	case "server_name":
+		o.ServerName, err = v.AsString()
+		if err == nil && strings.ContainsAny(o.ServerName, " \t\r\n") {
+			err = v.Errorf("server_name cannot contain spaces")
+		}
+	case "client_advertise":
+		o.ClientAdvertise, err = v.AsString()
+	case "max_connections", "max_conn":
+		o.MaxConn, err = asInt(v)
+	case "max_subscriptions", "max_subs":
+		o.MaxSubs, err = asInt(v)
+	case "max_payload":
+		var n int64
+		n, err = v.AsSize()
+		if err == nil && (n <= 0 || n > 1<<31-1) {
+			err = v.Errorf("max_payload must be between 1 and %d bytes", int32(1<<31-1))
+		}
+		o.MaxPayload = int32(n)
+	case "max_control_line":
+		var n int64
+		n, err = v.AsSize()
+		if err == nil && (n <= 0 || n > 1<<31-1) {
+			err = v.Errorf("max_control_line must be between 1 and %d bytes", int32(1<<31-1))
+		}
+		o.MaxControlLine = int32(n)
+	case "max_pending":
+		o.MaxPending, err = v.AsSize()
+	case "ping_interval":
+		o.PingInterval, err = v.AsDuration()
+	case "ping_max":
+		o.MaxPingsOut, err = asInt(v)
+	case "write_deadline":
+		o.WriteDeadline, err = v.AsDuration()
+	case "lame_duck_duration":
+		o.LameDuckDuration, err = v.AsDuration()
+	case "lame_duck_grace_period":
+		o.LameDuckGracePeriod, err = v.AsDuration()
+	case "no_header_support":
+		o.NoHeaderSupport, err = v.AsBool()
+	case "debug":
+		o.Debug, err = v.AsBool()
+	case "trace", "trace_verbose":
+		o.Trace, err = v.AsBool()
+	case "logtime":
+		p.Logtime, err = v.AsBool()
+		p.LogtimeSet = true
+	case "log_file", "logfile":
+		p.LogFile, err = v.AsString()
+	case "pid_file", "pidfile":
+		p.PidFile, err = v.AsString()
+	case "no_auth_user":
+		o.Auth.NoAuthUser, err = v.AsString()
+	case "authorization":
+		err = applyAuthorization(v, o)
+	default:
+		if m.IsVariable(key) {
+			return nil
+		}
+		if feature, ok := unsupported[k]; ok {
+			return v.Errorf("%q is not supported by this jsnode build (%s is not implemented yet)", key, feature)
+		}
+		return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q", key)}
+	}
+	return err
+}
+
+// applyListen takes "host:port", ":port" or a bare port.
+func applyListen(v *conf.Value, o *server.Options) error {
+	if v.Kind == conf.KindInt {
+		n, err := asInt(v)
+		o.Port = n
+		return err
+	}
+	s, err := v.AsString()
+	if err != nil {
+		return err
+	}
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return v.Errorf("listen %q: expected host:port", s)
+	}
+	var port int
+	if _, err := fmt.Sscanf(s[i+1:], "%d", &port); err != nil || port < 0 || port > 65535 {
+		return v.Errorf("listen %q: bad port", s)
+	}
+	if host := strings.Trim(s[:i], "[]"); host != "" {
+		o.Host = host
+	}
+	o.Port = port
+	return nil
+}
+
+func asInt(v *conf.Value) (int, error) {
+	n, err := v.AsInt()
+	if err != nil {
+		return 0, err
+	}
+	if n < -1<<31 || n > 1<<31-1 {
+		return 0, v.Errorf("value %d out of range", n)
+	}
+	return int(n), nil
+}

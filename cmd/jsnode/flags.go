@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// cmdline holds what the command line asked for. Settings given on the
+// command line override the config file, as with nats-server.
+type cmdline struct {
+	configFile      string
+	host            string
+	port            int
+	serverName      string
+	clientAdvertise string
+	user, pass      string
+	token           string
+	pidFile         string
+	logFile         string
+	logtime         bool
+	debug, trace    bool
+	traceVerbose    bool
+	debugTrace      bool
+	showVersion     bool
+	showHelp        bool
+	testConfig      bool
+
+	// set records which settings were given explicitly, by canonical name.
+	set map[string]bool
+}
+
+// unsupportedFlags are nats-server flags jsnode knows but does not offer
+// yet; using one is an error that names it rather than a silent no-op.
+var unsupportedFlags = map[string]string{
+	"cluster": "clustering", "cluster_name": "clustering", "routes": "clustering",
+	"cluster_advertise": "clustering", "no_advertise": "clustering", "connect_retries": "clustering",
+	"js": "JetStream", "jetstream": "JetStream", "sd": "JetStream", "store_dir": "JetStream",
+	"m": "monitoring", "http_port": "monitoring", "ms": "monitoring", "https_port": "monitoring",
+	"tls": "TLS", "tlscert": "TLS", "tlskey": "TLS", "tlsverify": "TLS", "tlscacert": "TLS",
+	"s": "syslog", "syslog": "syslog", "r": "syslog", "remote_syslog": "syslog",
+	"sl": "signals", "signal": "signals", "ports_file_dir": "ports files",
+}
+
+// canonical maps every alias to the setting's canonical name.
+var canonical = map[string]string{
+	"a": "host", "addr": "host", "net": "host",
+	"p": "port", "port": "port",
+	"n": "server_name", "name": "server_name", "server_name": "server_name",
+	"client_advertise": "client_advertise",
+	"user": "user", "pass": "pass", "auth": "token",
+	"P": "pid", "pid": "pid",
+	"l": "log", "log": "log",
+	"T": "logtime", "logtime": "logtime",
+	"D": "debug", "debug": "debug",
+	"V": "trace", "trace": "trace", "VV": "trace_verbose",
+	"DV": "debug_trace", "DVV": "debug_trace",
+	"c": "config", "config": "config",
+}
+
+func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
+	c := &cmdline{set: map[string]bool{}}
+	fs := flag.NewFlagSet("jsnode", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	str := func(p *string, names ...string) {
+		for _, n := range names {
+			fs.StringVar(p, n, "", "")
+		}
+	}
+	boolean := func(p *bool, def bool, names ...string) {
+		for _, n := range names {
+			fs.BoolVar(p, n, def, "")
+		}
+	}
+	str(&c.host, "a", "addr", "net")
+	for _, n := range []string{"p", "port"} {
+		fs.IntVar(&c.port, n, 0, "")
+	}
+	str(&c.serverName, "n", "name", "server_name")
+	str(&c.clientAdvertise, "client_advertise")
+	str(&c.user, "user")
+	str(&c.pass, "pass")
+	str(&c.token, "auth")
+	str(&c.pidFile, "P", "pid")
+	str(&c.logFile, "l", "log")
+	str(&c.configFile, "c", "config")
+	boolean(&c.logtime, true, "T", "logtime")
+	boolean(&c.debug, false, "D", "debug")
+	boolean(&c.trace, false, "V", "trace")
+	boolean(&c.traceVerbose, false, "VV")
+	boolean(&c.debugTrace, false, "DV", "DVV")
+	boolean(&c.showVersion, false, "v", "version")
+	boolean(&c.showHelp, false, "h", "help")
+	boolean(&c.testConfig, false, "t")
+	var ignored string
+	var ignoredBool bool
+	for name := range unsupportedFlags {
+		if name == "js" || name == "jetstream" || name == "tls" || name == "tlsverify" || name == "s" || name == "syslog" || name == "no_advertise" {
+			fs.BoolVar(&ignoredBool, name, false, "")
+			continue
+		}
+		fs.StringVar(&ignored, name, "", "")
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.showHelp = true
+			return c, nil
+		}
+		return nil, fmt.Errorf("%v (see jsnode -h)", strings.TrimSpace(err.Error()))
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see jsnode -h)", fs.Arg(0))
+	}
+	var unsupported error
+	fs.Visit(func(f *flag.Flag) {
+		if feature, ok := unsupportedFlags[f.Name]; ok && unsupported == nil {
+			unsupported = fmt.Errorf("flag -%s is not supported by this jsnode build (%s is not implemented yet)", f.Name, feature)
+			return
+		}
+		c.set[canonical[f.Name]] = true
+	})
+	if unsupported != nil {
+		return nil, unsupported
+	}
+	if c.debugTrace {
+		c.debug, c.trace = true, true
+		c.set["debug"], c.set["trace"] = true, true
+	}
+	if c.traceVerbose {
+		c.trace = true
+		c.set["trace"] = true
+	}
+	return c, nil
+}
+
+const usage = `Usage: jsnode [options]
+
+Server options:
+    -a, --addr, --net <host>         Bind to host address (default: 0.0.0.0)
+    -p, --port <port>                Use port for clients (default: 4222)
+    -n, --name, --server_name <name> Server name (default: server id)
+    -P, --pid <file>                 File to store the process id
+    -c, --config <file>              Configuration file
+    -t                               Test the configuration and exit
+        --client_advertise <string>  Client URL to advertise to other servers
+
+Logging options:
+    -l, --log <file>                 File to redirect log output
+    -T, --logtime                    Timestamp log entries (default: true)
+    -D, --debug                      Enable debugging output
+    -V, --trace                      Trace the raw protocol
+    -VV                              Verbose trace
+    -DV                              Debug and trace
+    -DVV                             Debug and verbose trace
+
+Authorization options:
+        --user <user>                User required for connections
+        --pass <password>            Password required for connections
+        --auth <token>               Authorization token required for connections
+
+Common options:
+    -h, --help                       Show this message
+    -v, --version                    Show version
+
+Not available yet (rejected with an error): clustering (--cluster, --routes),
+JetStream (-js, -sd), monitoring (-m), TLS, syslog, --signal.
+`

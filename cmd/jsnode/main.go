@@ -1,0 +1,164 @@
+// Command jsnode is a NATS server. It takes nats-server's flags and
+// config-file syntax for the features it has, wires real TCP, time and
+// files into the node, and shuts down gracefully on SIGINT or SIGTERM
+// (SIGUSR2 enters lame-duck mode, as with nats-server).
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"jsnode/node/conf"
+	"jsnode/node/config"
+	"jsnode/node/server"
+)
+
+// version is jsnode's own version; the client protocol it speaks is that
+// of nats-server 2.15.
+const version = "0.1.0"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	cl, err := parseFlags(args, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "jsnode:", err)
+		return 1
+	}
+	if cl.showHelp {
+		fmt.Fprint(stdout, usage)
+		return 0
+	}
+	if cl.showVersion {
+		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", version, server.ServerVersion)
+		return 0
+	}
+	opts, proc, err := buildOptions(cl)
+	if err != nil {
+		fmt.Fprintln(stderr, "jsnode:", err)
+		return 1
+	}
+	if cl.testConfig {
+		fmt.Fprintf(stdout, "jsnode: configuration file %s test is successful\n", cl.configFile)
+		return 0
+	}
+	logOut := stderr
+	if proc.LogFile != "" {
+		f, err := os.OpenFile(proc.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			fmt.Fprintln(stderr, "jsnode: log file:", err)
+			return 1
+		}
+		defer f.Close()
+		logOut = f
+	}
+	logtime := cl.logtime
+	if proc.LogtimeSet && !cl.set["logtime"] {
+		logtime = proc.Logtime
+	}
+	log := newLogger(logOut, logtime, opts.Debug, opts.Trace)
+	return serve(opts, proc, log)
+}
+
+// buildOptions reads the config file, if any, then lets the command line
+// override it, as nats-server does.
+func buildOptions(cl *cmdline) (*server.Options, *config.Process, error) {
+	opts := &server.Options{}
+	proc := &config.Process{}
+	if cl.configFile != "" {
+		copts := conf.Options{Source: conf.SourceFunc(os.ReadFile), Env: os.LookupEnv}
+		if err := config.Load(cl.configFile, copts, opts, proc); err != nil {
+			return nil, nil, err
+		}
+	}
+	applyCmdline(cl, opts, proc)
+	opts.SetDefaults()
+	if err := opts.Auth.Validate(); err != nil {
+		return nil, nil, err
+	}
+	return opts, proc, nil
+}
+
+func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
+	set := cl.set
+	if set["host"] {
+		o.Host = cl.host
+	}
+	if set["port"] {
+		o.Port = cl.port
+	}
+	if set["server_name"] {
+		o.ServerName = cl.serverName
+	}
+	if set["client_advertise"] {
+		o.ClientAdvertise = cl.clientAdvertise
+	}
+	if set["user"] {
+		o.Auth.Username = cl.user
+	}
+	if set["pass"] {
+		o.Auth.Password = cl.pass
+	}
+	if set["token"] {
+		o.Auth.Token = cl.token
+	}
+	if set["debug"] {
+		o.Debug = cl.debug
+	}
+	if set["trace"] {
+		o.Trace = cl.trace
+	}
+	if set["log"] {
+		p.LogFile = cl.logFile
+	}
+	if set["pid"] {
+		p.PidFile = cl.pidFile
+	}
+}
+
+// serve runs the node until a signal stops it.
+func serve(opts *server.Options, proc *config.Process, log *logger) int {
+	if proc.PidFile != "" {
+		if err := os.WriteFile(proc.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+			log.Errorf("writing pid file: %v", err)
+			return 1
+		}
+		defer os.Remove(proc.PidFile)
+	}
+	n, err := startNode(opts, log)
+	if err != nil {
+		log.Errorf("%v", err)
+		return 1
+	}
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGHUP)
+	done := make(chan struct{})
+	go func() {
+		n.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case <-done:
+			return 0
+		case sig := <-sigs:
+			switch sig {
+			case syscall.SIGUSR2:
+				log.Noticef("Entering lame duck mode, stop accepting new clients")
+				n.LameDuck()
+			case syscall.SIGHUP:
+				log.Warnf("Configuration reload (SIGHUP) is not supported by this jsnode build")
+			default:
+				log.Noticef("Trapped %q signal", sig)
+				n.Shutdown()
+				return 0
+			}
+		}
+	}
+}

@@ -48,8 +48,26 @@ func ValidSubscribe(s string) bool {
 
 // ValidPublish reports whether s is a valid publish subject: a valid
 // subject with no wildcard tokens. Tokens such as "a*b" are literals.
+// One pass: it runs on every match-cache miss.
 func ValidPublish(s string) bool {
-	return ValidSubscribe(s) && IsLiteral(s)
+	if s == "" {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != Sep {
+			if isSpace(s[i]) {
+				return false
+			}
+			continue
+		}
+		switch s[start:i] {
+		case "", pwcStr, fwcStr:
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 // IsLiteral reports whether s has no wildcard token.

@@ -1,0 +1,299 @@
+package server
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"time"
+
+	"jsnode/clock"
+	"jsnode/net"
+	"jsnode/node/auth"
+	"jsnode/node/proto"
+)
+
+// client is one client connection: its protocol state, subscriptions,
+// timers and counters. It is both the connection's net.Handler and the
+// parser's proto.ServerHandler. Everything runs on the server's loop.
+type client struct {
+	srv    *Server
+	conn   net.Conn
+	parser *proto.ServerParser
+	cid    uint64
+	host   string
+	start  time.Time
+
+	basePrefix string // "host:port - cid:N", for logs
+	logPrefix  string // basePrefix plus the client's name once known
+
+	opts            connectOpts
+	connectReceived bool
+	headers         bool // both sides speak headers
+	firstPongSent   bool
+	nonce           []byte
+	user            string
+	perms           *auth.Checker // nil: everything allowed
+
+	subs   map[string]*subscription // by sid
+	subSeq uint64                   // orders subs for deterministic teardown
+
+	authTimer clock.Timer
+	pingTimer clock.Timer
+	pingsOut  int
+	lastIn    time.Time // last message, subscription change or PING received
+	activity  bool      // set by ops during one Data call
+	rtt       time.Duration
+	rttStart  time.Time
+
+	// Backpressure (see deliver.go): producers paused until this
+	// connection drains, and how many destinations this one waits on.
+	waiters   []*client
+	waitingOn int
+
+	closing     bool // closeConnection ran; writes and reads are over
+	closed      bool // the Closed event arrived
+	closeReason ClosedState
+	registered  bool // counted in Server.clients
+
+	stats Stats
+}
+
+// subscription is one SUB of one client. The sid bytes are kept so the
+// MSG line can be built without conversions.
+type subscription struct {
+	client    *client
+	subject   string
+	queue     string
+	sid       string
+	sidBytes  []byte
+	seq       uint64
+	delivered int64
+	max       int64 // auto-unsubscribe after max deliveries; 0: none
+	removed   bool
+}
+
+// Stats are message and byte counters (varz/connz "in_msgs" and friends).
+type Stats struct {
+	InMsgs   int64
+	InBytes  int64
+	OutMsgs  int64
+	OutBytes int64
+}
+
+// newClient builds the client for an accepted connection.
+func (s *Server) newClient(conn net.Conn) *client {
+	s.lastCID++
+	c := &client{
+		srv:    s,
+		conn:   conn,
+		cid:    s.lastCID,
+		start:  s.env.Clock.Now(),
+		opts:   defaultConnectOpts,
+		subs:   make(map[string]*subscription),
+		parser: proto.NewServerParser(s.parserLimits()),
+	}
+	remote := conn.RemoteAddr()
+	c.host, _ = splitHostPort(remote)
+	c.basePrefix = remote + " - cid:" + strconv.FormatUint(c.cid, 10)
+	c.logPrefix = c.basePrefix
+	if s.needsNonce {
+		c.nonce = s.newNonce()
+	}
+	return c
+}
+
+// Data feeds bytes from the client to the parser (net.Handler).
+func (c *client) Data(b []byte) {
+	if c.closing {
+		return
+	}
+	err := c.parser.Feed(b, c)
+	if c.activity {
+		c.activity = false
+		c.lastIn = c.srv.env.Clock.Now()
+	}
+	if err == nil || err == errConnClosed || c.closing {
+		return
+	}
+	c.protocolError(err)
+}
+
+// protocolError answers a parser error the way nats-server does.
+func (c *client) protocolError(err error) {
+	pe, ok := err.(*proto.ProtoError)
+	if !ok {
+		c.errorf("%v", err)
+		c.closeConnection(ProtocolViolation)
+		return
+	}
+	reason, logText := ProtocolViolation, pe.Error()
+	switch pe {
+	case proto.ErrMaxPayload:
+		reason = MaxPayloadExceeded
+		logText = "maximum payload exceeded, max_payload is " + strconv.Itoa(int(c.srv.opts.MaxPayload))
+	case proto.ErrMaxControlLine:
+		reason = MaxControlLineExceeded
+	case proto.ErrAuthViolation:
+		c.authViolation()
+		return
+	case proto.ErrClientSentErr:
+		reason = ParseError
+	}
+	c.errorf("%s", logText)
+	if pe.Text != "" {
+		c.sendErr(pe.Text)
+	}
+	if pe.Close {
+		c.closeConnection(reason)
+	}
+}
+
+// Drained resumes the producers that paused on this connection.
+func (c *client) Drained() {
+	c.releaseWaiters()
+}
+
+// Closed is the connection's last event.
+func (c *client) Closed(err error) {
+	if c.closed {
+		return
+	}
+	c.closed = true
+	if !c.closing {
+		c.closeConnection(closedStateFor(c, err))
+	}
+	c.srv.connectionGone(c)
+}
+
+// closedStateFor maps a network close reason to a ClosedState, logging a
+// write-deadline slow consumer as nats-server does.
+func closedStateFor(c *client, err error) ClosedState {
+	switch err {
+	case net.ErrClosedByPeer:
+		return ClientClosed
+	case net.ErrWriteTimeout:
+		c.srv.slowConsumers++
+		c.noticef("Slow Consumer Detected: WriteDeadline of %v exceeded with %d total bytes.",
+			c.srv.opts.WriteDeadline, c.conn.Buffered())
+		return SlowConsumerWriteDeadline
+	}
+	return ReadError
+}
+
+// closeConnection tears the client down: no more reads, deliveries or
+// timers; queued output is still sent before the socket closes.
+func (c *client) closeConnection(reason ClosedState) {
+	if c.closing {
+		return
+	}
+	c.closing = true
+	c.closeReason = reason
+	c.debugf("Client connection closed: %s", reason)
+	c.stopAuthTimer()
+	c.stopPingTimer()
+	c.removeAllSubs()
+	c.releaseWaiters()
+	c.srv.unregister(c)
+	if !c.closed {
+		c.conn.Close()
+	}
+}
+
+// removeAllSubs drops every subscription, in creation order.
+func (c *client) removeAllSubs() {
+	subs := make([]*subscription, 0, len(c.subs))
+	for _, sub := range c.subs {
+		subs = append(subs, sub)
+	}
+	slices.SortFunc(subs, func(a, b *subscription) int { return cmp.Compare(a.seq, b.seq) })
+	for _, sub := range subs {
+		c.removeSub(sub)
+	}
+}
+
+// removeSub drops one subscription from the client and the index.
+func (c *client) removeSub(sub *subscription) {
+	if sub.removed {
+		return
+	}
+	sub.removed = true
+	delete(c.subs, sub.sid)
+	c.srv.index.Remove(sub.subject, sub.queue, sub)
+}
+
+// write queues raw protocol bytes.
+func (c *client) write(b []byte) {
+	if !c.closing {
+		c.conn.Write(b)
+	}
+}
+
+// sendErr queues "-ERR '<text>'".
+func (c *client) sendErr(text string) {
+	if c.srv.opts.Trace {
+		c.tracef("->> -ERR %s", text)
+	}
+	s := c.srv
+	s.scratch = proto.AppendErr(s.scratch[:0], text)
+	c.write(s.scratch)
+}
+
+// sendOK queues "+OK".
+func (c *client) sendOK() {
+	c.write(proto.OKLine)
+}
+
+// awaitingAuth reports whether the client must still send CONNECT before
+// any other op.
+func (c *client) awaitingAuth() bool {
+	return c.srv.authRequired && !c.connectReceived
+}
+
+// Logging with the client's prefix, as nats-server prints it.
+func (c *client) noticef(format string, v ...any) {
+	c.srv.log.Noticef("%s - "+format, append([]any{c.logPrefix}, v...)...)
+}
+
+func (c *client) errorf(format string, v ...any) {
+	c.srv.log.Errorf("%s - "+format, append([]any{c.logPrefix}, v...)...)
+}
+
+func (c *client) debugf(format string, v ...any) {
+	if c.srv.opts.Debug {
+		c.srv.log.Debugf("%s - "+format, append([]any{c.logPrefix}, v...)...)
+	}
+}
+
+func (c *client) tracef(format string, v ...any) {
+	if c.srv.opts.Trace {
+		c.srv.log.Tracef("%s - "+format, append([]any{c.logPrefix}, v...)...)
+	}
+}
+
+// splitHostPort splits "host:port" or "[v6]:port" without the stdlib net
+// package.
+func splitHostPort(hp string) (host string, port int) {
+	i := len(hp) - 1
+	for i >= 0 && hp[i] != ':' {
+		i--
+	}
+	if i < 0 {
+		return hp, 0
+	}
+	host = hp[:i]
+	if len(host) >= 2 && host[0] == '[' && host[len(host)-1] == ']' {
+		host = host[1 : len(host)-1]
+	}
+	port, _ = strconv.Atoi(hp[i+1:])
+	return host, port
+}
+
+// joinHostPort is the inverse of splitHostPort.
+func joinHostPort(host string, port int) string {
+	for i := 0; i < len(host); i++ {
+		if host[i] == ':' {
+			return "[" + host + "]:" + strconv.Itoa(port)
+		}
+	}
+	return host + ":" + strconv.Itoa(port)
+}

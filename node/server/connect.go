@@ -1,0 +1,197 @@
+package server
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"jsnode/node/auth"
+	"jsnode/node/proto"
+)
+
+// serverInfo is the INFO JSON, with nats-server's field names and order.
+type serverInfo struct {
+	ID            string   `json:"server_id"`
+	Name          string   `json:"server_name"`
+	Version       string   `json:"version"`
+	Proto         int      `json:"proto"`
+	GoVersion     string   `json:"go"`
+	Host          string   `json:"host"`
+	Port          int      `json:"port"`
+	Headers       bool     `json:"headers"`
+	AuthRequired  bool     `json:"auth_required,omitempty"`
+	MaxPayload    int32    `json:"max_payload"`
+	JetStream     bool     `json:"jetstream,omitempty"`
+	ClientID      uint64   `json:"client_id,omitempty"`
+	ClientIP      string   `json:"client_ip,omitempty"`
+	Nonce         string   `json:"nonce,omitempty"`
+	ConnectURLs   []string `json:"connect_urls,omitempty"`
+	LameDuckMode  bool     `json:"ldm,omitempty"`
+	ConnectInfo   bool     `json:"connect_info,omitempty"`
+	RemoteAccount string   `json:"remote_account,omitempty"`
+}
+
+// globalAccountName is the account every client belongs to until jsnode
+// has accounts; INFO reports it as remote_account.
+const globalAccountName = "$G"
+
+// connectOpts is the CONNECT JSON a client sends.
+type connectOpts struct {
+	Echo         bool   `json:"echo"`
+	Verbose      bool   `json:"verbose"`
+	Pedantic     bool   `json:"pedantic"`
+	TLSRequired  bool   `json:"tls_required"`
+	Nkey         string `json:"nkey,omitempty"`
+	JWT          string `json:"jwt,omitempty"`
+	Sig          string `json:"sig,omitempty"`
+	Token        string `json:"auth_token,omitempty"`
+	Username     string `json:"user,omitempty"`
+	Password     string `json:"pass,omitempty"`
+	Name         string `json:"name"`
+	Lang         string `json:"lang"`
+	Version      string `json:"version"`
+	Protocol     int    `json:"protocol"`
+	Account      string `json:"account,omitempty"`
+	AccountNew   bool   `json:"new_account,omitempty"`
+	Headers      bool   `json:"headers,omitempty"`
+	NoResponders bool   `json:"no_responders,omitempty"`
+}
+
+// defaultConnectOpts are in force before CONNECT and fill the fields a
+// CONNECT leaves out, as in nats-server: a bare telnet session is verbose
+// and pedantic.
+var defaultConnectOpts = connectOpts{Echo: true, Verbose: true, Pedantic: true}
+
+// sendInfo queues this client's INFO line.
+func (c *client) sendInfo(info serverInfo) {
+	info.ClientID = c.cid
+	info.ClientIP = c.host
+	if len(c.nonce) > 0 {
+		info.Nonce = string(c.nonce)
+	}
+	js, err := json.Marshal(&info)
+	if err != nil {
+		c.errorf("INFO encoding failed: %v", err)
+		return
+	}
+	c.conn.Write(proto.AppendInfo(nil, js))
+}
+
+// newNonce returns a fresh nonce for nkey authentication.
+func (s *Server) newNonce() []byte {
+	var raw [nonceRawLen]byte
+	for i := range raw {
+		raw[i] = byte(s.env.Rand.Uint32())
+	}
+	out := make([]byte, base64.RawURLEncoding.EncodedLen(nonceRawLen))
+	base64.RawURLEncoding.Encode(out, raw[:])
+	return out
+}
+
+// processConnect applies a CONNECT: options, authentication, protocol
+// checks. It returns errConnClosed when it closed the connection.
+func (c *client) processConnect(arg []byte) error {
+	s := c.srv
+	now := s.env.Clock.Now()
+	c.stopAuthTimer()
+	c.rtt = now.Sub(c.start)
+	if c.rtt <= 0 {
+		c.rtt = time.Nanosecond
+	}
+	c.setFirstPingTimer()
+
+	opts := c.opts
+	if err := json.Unmarshal(arg, &opts); err != nil {
+		c.errorf("CONNECT parse error: %v", err)
+		c.closeConnection(ProtocolViolation)
+		return errConnClosed
+	}
+	c.opts = opts
+	firstConnect := !c.connectReceived
+	c.connectReceived = true
+	c.parser.SetAwaitingConnect(false)
+	c.headers = !s.opts.NoHeaderSupport && opts.Headers
+	c.updateLogPrefix()
+
+	if !c.authenticate() {
+		return errConnClosed
+	}
+	if opts.Protocol < clientProtoZero || opts.Protocol > clientProtoInfo {
+		c.sendErr(errTextBadClientProtocol)
+		c.closeConnection(BadClientProtocolVersion)
+		return errConnClosed
+	}
+	if opts.NoResponders && !c.headers {
+		c.sendErr(errTextNoRespondersNeedsH)
+		c.closeConnection(NoRespondersRequiresHeaders)
+		return errConnClosed
+	}
+	if firstConnect && opts.Protocol >= clientProtoInfo {
+		s.asyncInfoClients++
+	}
+	if opts.Verbose {
+		c.sendOK()
+	}
+	return nil
+}
+
+// authenticate checks the CONNECT credentials and installs the client's
+// permissions. On failure it answers and closes, and returns false.
+func (c *client) authenticate() bool {
+	s := c.srv
+	if !s.authRequired {
+		return true
+	}
+	o := &c.opts
+	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.Token, Nkey: o.Nkey, Sig: o.Sig}
+	id, ok := s.opts.Auth.Authenticate(cr, c.nonce)
+	if !ok || o.Account != "" || o.AccountNew {
+		c.authViolation()
+		return false
+	}
+	c.setIdentity(id)
+	return true
+}
+
+// setIdentity records who the client is and compiles its permissions.
+func (c *client) setIdentity(id auth.Identity) {
+	c.user = id.Name
+	c.perms = auth.NewChecker(id.Permissions)
+}
+
+// authViolation answers a failed authentication and closes.
+func (c *client) authViolation() {
+	switch {
+	case len(c.srv.opts.Auth.Nkeys) > 0 && c.opts.Nkey != "":
+		c.errorf("%s - Nkey %q", logTextAuthError, c.opts.Nkey)
+	case len(c.srv.opts.Auth.Users) > 0:
+		c.errorf("%s - User %q", logTextAuthError, c.opts.Username)
+	default:
+		c.errorf("%s", logTextAuthError)
+	}
+	c.sendErr(errTextAuthViolation)
+	c.closeConnection(AuthenticationViolation)
+}
+
+// updateLogPrefix adds the client's version, language and name to its log
+// prefix, as nats-server does once CONNECT arrives.
+func (c *client) updateLogPrefix() {
+	o := &c.opts
+	var tag string
+	if o.Version != "" {
+		tag = "v" + o.Version
+	}
+	for _, part := range []string{o.Lang, o.Name} {
+		if part == "" {
+			continue
+		}
+		if tag != "" {
+			tag += ":"
+		}
+		tag += part
+	}
+	if tag != "" {
+		c.logPrefix = fmt.Sprintf("%s - %q", c.basePrefix, tag)
+	}
+}

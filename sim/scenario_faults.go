@@ -1,0 +1,74 @@
+package sim
+
+import "time"
+
+// scheduleFaults arms the scenario's faults for the fault phase.
+func (r *run) scheduleFaults() {
+	f := r.sc.Faults
+	if f.ResetEvery > 0 {
+		r.scheduleReset(f.ResetEvery)
+	}
+	for _, cs := range f.Crashes {
+		r.scheduleCrash(cs)
+	}
+}
+
+// scheduleReset resets a random client's connection at intervals drawn
+// uniformly in [0, 2*mean) while the fault phase lasts.
+func (r *run) scheduleReset(mean time.Duration) {
+	w := r.w
+	w.After(time.Duration(w.rng.Int64N(2*int64(mean))), func() {
+		if !r.faults {
+			return
+		}
+		c := r.clients[w.rng.IntN(len(r.clients))]
+		w.ResetRandomConn(c.Host().Name())
+		r.scheduleReset(mean)
+	})
+}
+
+func (r *run) scheduleCrash(cs CrashSpec) {
+	w := r.w
+	n := r.node(cs.Node)
+	if n == nil {
+		return
+	}
+	w.After(cs.At, func() {
+		if !n.Alive() {
+			return
+		}
+		n.Crash()
+		w.After(cs.Down, func() { r.restartNode(n) })
+	})
+}
+
+func (r *run) restartNode(n *NodeHandle) {
+	if n.Alive() {
+		return
+	}
+	if err := n.Restart(); err != nil {
+		r.w.Note("restart-failed", err.Error())
+	}
+}
+
+func (r *run) node(name string) *NodeHandle {
+	for _, n := range r.nodes {
+		if n.Name() == name {
+			return n
+		}
+	}
+	return nil
+}
+
+// heal ends every fault: partitions heal and crashed nodes restart.
+func (r *run) heal() error {
+	r.w.Heal()
+	for _, n := range r.nodes {
+		if !n.Alive() {
+			if err := n.Restart(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

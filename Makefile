@@ -21,7 +21,7 @@ run: build
 test:
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m ./...
-	$(GO) test -count=1 -timeout 10m ./sim -seeds=1-20
+	$(GO) test -count=1 -timeout 10m ./sim -seeds=1-100
 
 # The race detector over the packages that own goroutines.
 test-race:

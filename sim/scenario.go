@@ -94,7 +94,7 @@ func (r Result) Speed() float64 {
 
 // String is the one-line report: scenario, seed, hash, times and speed.
 func (r Result) String() string {
-	return fmt.Sprintf("scenario=%s seed=%d trace-hash=%s sim-seconds=%.1f wall-ms=%d speed=%.0fx events=%d",
+	return fmt.Sprintf("scenario: %s seed: %d trace-hash: %s sim-seconds: %.1f wall-ms: %d speed: %.0fx events: %d",
 		r.Scenario, r.Seed, r.TraceHash, r.SimTime.Seconds(), r.Wall.Milliseconds(), r.Speed(), r.Events)
 }
 

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,28 +56,82 @@ func parseSeeds(s string) (lo, hi uint64, err error) {
 // hash and speed; each failure prints the replay command.
 func TestScenarios(t *testing.T) {
 	seeds := seedRange(t)
+	runs, failed := 0, 0
 	for _, sc := range Scenarios() {
 		t.Run(sc.Name, func(t *testing.T) {
 			for _, seed := range seeds {
-				runSeed(t, sc, seed)
+				runs++
+				if !runSeed(t, sc, seed, len(seeds) == 1) {
+					failed++
+				}
 			}
 		})
 	}
+	if len(seeds) > 1 {
+		announce(fmt.Sprintf("seeds %d-%d: %d scenario runs (each run twice), %d failed",
+			seeds[0], seeds[len(seeds)-1], runs, failed))
+	}
 }
 
-func runSeed(t *testing.T, sc *Scenario, seed uint64) {
+// runSeed runs one scenario for one seed twice and reports whether it
+// passed. With a single seed every run's line is announced; in a sweep
+// only failures are, one line each.
+func runSeed(t *testing.T, sc *Scenario, seed uint64, single bool) bool {
 	replay := fmt.Sprintf("go test ./sim -run 'TestScenarios/%s' -seed=%d", sc.Name, seed)
 	first, err := runTraced(sc, seed)
-	fmt.Println(first.String())
+	if single {
+		announce(first.String())
+	} else {
+		fmt.Println(first.String())
+	}
 	if err != nil {
+		announce(fmt.Sprintf("FAIL scenario: %s seed: %d: %v  replay: %s", sc.Name, seed, err, replay))
 		t.Errorf("FAIL scenario=%s seed=%d: %v\n    replay: %s", sc.Name, seed, err, replay)
-		return
+		return false
 	}
 	second, _ := RunScenario(sc, seed, nil)
 	if second.TraceHash != first.TraceHash {
+		announce(fmt.Sprintf("FAIL scenario: %s seed: %d: nondeterministic  replay: %s", sc.Name, seed, replay))
 		t.Errorf("FAIL scenario=%s seed=%d: nondeterministic: trace hash %s then %s\n    replay: %s -simtrace=/tmp/trace.txt",
 			sc.Name, seed, first.TraceHash, second.TraceHash, replay)
+		return false
 	}
+	return true
+}
+
+// announce prints a scenario line. `go test ./sim -seed=N` (package-list
+// mode, without -v) throws away a passing package's output, yet the
+// per-scenario lines with their trace hashes are what -seed is run for; so
+// when -v is off and the test binary was started by the go command, the
+// line also goes straight to the go command's own standard output.
+func announce(line string) {
+	fmt.Println(line)
+	if testing.Verbose() || goCommandStdout == nil {
+		return
+	}
+	fmt.Fprintln(goCommandStdout, line)
+}
+
+// goCommandStdout is the parent go command's stdout (Linux only), or nil.
+var goCommandStdout = openGoCommandStdout()
+
+func openGoCommandStdout() *os.File {
+	ppid := os.Getppid()
+	exe, err := os.Readlink(fmt.Sprintf("/proc/%d/exe", ppid))
+	if err != nil || filepath.Base(exe) != "go" {
+		return nil
+	}
+	f, err := os.OpenFile(fmt.Sprintf("/proc/%d/fd/1", ppid), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil
+	}
+	// A regular file reopened here would get its own offset and be
+	// overwritten by the go command; only pipes and terminals are safe.
+	if st, err := f.Stat(); err != nil || st.Mode().IsRegular() {
+		f.Close()
+		return nil
+	}
+	return f
 }
 
 // runTraced runs sc once, writing the trace to -simtrace if set.

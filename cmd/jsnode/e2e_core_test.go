@@ -173,7 +173,10 @@ func TestE2EVerboseAndPedanticRaw(t *testing.T) {
 	r.expect("hi\r\n")
 	r.send("PUB foo.* 0\r\n\r\nPING\r\n")
 	r.expect("-ERR 'Invalid Publish Subject'\r\n")
-	r.expect("PONG\r\n", "+OK")
+	// Still routed, as by nats-server: "*" is a literal token here.
+	r.expect("MSG foo.* 1 0\r\n", "+OK")
+	r.expect("\r\n")
+	r.expect("PONG\r\n")
 	r.send("SUB bad..subject 2\r\nPING\r\n")
 	r.expect("-ERR 'Invalid Subject'\r\n")
 	r.expect("PONG\r\n")

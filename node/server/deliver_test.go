@@ -160,12 +160,13 @@ func TestPedanticPublish(t *testing.T) {
 	p.send("PUB foo.* 0\r\n\r\nPING\r\n")
 	p.expectAll("-ERR 'Invalid Publish Subject'\r\nPONG\r\n")
 	p.expectOpen()
-	// nats-server would still deliver it, matching "*" as a literal token;
-	// the subject index matches nobody for a wildcard publish subject.
-	tap.expectNothing()
+	// Like nats-server, the message is still routed, "*" being a literal
+	// token that only wildcard subscriptions match.
+	tap.expectAll("MSG foo.* 1 0\r\n\r\n")
 	lax := w.connect("")
 	lax.send("PUB foo.* 0\r\n\r\nPING\r\n")
 	lax.expectAll("PONG\r\n")
+	tap.expectAll("MSG foo.* 1 0\r\n\r\n")
 }
 
 func TestEchoOff(t *testing.T) {

@@ -46,7 +46,7 @@ func (m *model) remove(subject, queue string, s int) bool {
 // match renders the expected result for lit in the format of render.
 func (m *model) match(lit string) string {
 	r := &Result[int]{}
-	if !ValidPublish(lit) {
+	if !ValidRoutable(lit) {
 		return render(r)
 	}
 	byQueue := map[string][]int{}

@@ -6,13 +6,14 @@ import (
 )
 
 // Match returns every subscriber whose pattern matches the literal subject
-// lit (see Result for order and lifetime). An invalid publish subject
-// matches nobody.
+// lit (see Result for order and lifetime). A subject that cannot be routed
+// (empty tokens, whitespace) matches nobody; wildcard tokens in lit are
+// literal tokens that only wildcard patterns match.
 func (x *Index[S]) Match(lit string) *Result[S] {
 	if r := x.cache.get(lit); r != nil {
 		return r
 	}
-	if !ValidPublish(lit) {
+	if !ValidRoutable(lit) {
 		return x.empty
 	}
 	// Clone: the cache key must not pin the caller's (maybe larger) string.
@@ -25,7 +26,7 @@ func (x *Index[S]) MatchBytes(lit []byte) *Result[S] {
 		return r
 	}
 	s := string(lit)
-	if !ValidPublish(s) {
+	if !ValidRoutable(s) {
 		return x.empty
 	}
 	return x.matchSlow(s)
@@ -37,7 +38,7 @@ func (x *Index[S]) HasInterest(lit string) bool {
 	if r := x.cache.get(lit); r != nil {
 		return !r.Empty()
 	}
-	return ValidPublish(lit) && x.root.hasInterest(lit)
+	return ValidRoutable(lit) && x.root.hasInterest(lit)
 }
 
 func (l *level[S]) hasInterest(lit string) bool {

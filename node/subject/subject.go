@@ -70,6 +70,31 @@ func ValidPublish(s string) bool {
 	return true
 }
 
+// ValidRoutable reports whether a message published on s can be routed:
+// non-empty tokens and no whitespace. Unlike ValidPublish it accepts `*`
+// and `>` tokens, which a non-pedantic publish may carry (as nats-server
+// allows); they are then literal tokens that only wildcard subscriptions
+// match.
+func ValidRoutable(s string) bool {
+	if s == "" {
+		return false
+	}
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) && s[i] != Sep {
+			if isSpace(s[i]) {
+				return false
+			}
+			continue
+		}
+		if i == start {
+			return false
+		}
+		start = i + 1
+	}
+	return true
+}
+
 // IsLiteral reports whether s has no wildcard token.
 func IsLiteral(s string) bool {
 	start := 0

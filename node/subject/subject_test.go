@@ -73,3 +73,22 @@ func TestSubsetOf(t *testing.T) {
 		}
 	}
 }
+
+func TestWildcardTokensInPublishAreLiteral(t *testing.T) {
+	x := NewIndex[int]()
+	for i, p := range []string{"foo.*", "foo.>", "foo.bar", ">"} {
+		if err := x.Insert(p, "", i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := x.Match("foo.*").Plain
+	if len(got) != 3 || got[0] != 0 || got[1] != 1 || got[2] != 3 {
+		t.Fatalf("Match(foo.*) = %v, want [0 1 3] (wildcard subs only)", got)
+	}
+	if r := x.Match("foo..bar"); !r.Empty() {
+		t.Fatalf("Match(foo..bar) = %+v, want empty", r)
+	}
+	if !ValidRoutable("a.>.b") || ValidRoutable("a. b") || ValidRoutable("a.") {
+		t.Fatal("ValidRoutable wrong")
+	}
+}

@@ -50,7 +50,7 @@ var canonical = map[string]string{
 	"p": "port", "port": "port",
 	"n": "server_name", "name": "server_name", "server_name": "server_name",
 	"client_advertise": "client_advertise",
-	"user": "user", "pass": "pass", "auth": "token",
+	"user":             "user", "pass": "pass", "auth": "token",
 	"P": "pid", "pid": "pid",
 	"l": "log", "log": "log",
 	"T": "logtime", "logtime": "logtime",

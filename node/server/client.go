@@ -49,6 +49,10 @@ type client struct {
 	// connection drains, and how many destinations this one waits on.
 	waiters   []*client
 	waitingOn int
+	// stallTimer ends this producer's pause after stallMax; stallExpired
+	// records that it did, so the producer is reading while still listed.
+	stallTimer   clock.Timer
+	stallExpired bool
 
 	closing     bool // closeConnection ran; writes and reads are over
 	closed      bool // the Closed event arrived
@@ -191,6 +195,10 @@ func (c *client) closeConnection(reason ClosedState) {
 	c.debugf("Client connection closed: %s", reason)
 	c.stopAuthTimer()
 	c.stopPingTimer()
+	if c.stallTimer != nil {
+		c.stallTimer.Stop()
+		c.stallTimer = nil
+	}
 	c.removeAllSubs()
 	c.releaseWaiters()
 	c.srv.unregister(c)

@@ -229,6 +229,16 @@ func (c *client) waitFor(dst *client) {
 	c.waitingOn++
 	if c.waitingOn == 1 {
 		c.conn.PauseReading()
+		c.stallTimer = c.srv.env.Clock.AfterFunc(stallMax, c.endStall)
+	}
+}
+
+// endStall resumes a producer whose destinations did not drain in time.
+func (c *client) endStall() {
+	c.stallTimer = nil
+	if c.waitingOn > 0 && !c.closing {
+		c.stallExpired = true
+		c.conn.ResumeReading()
 	}
 }
 
@@ -239,8 +249,16 @@ func (c *client) releaseWaiters() {
 	c.waiters = nil
 	for _, w := range waiters {
 		w.waitingOn--
-		if w.waitingOn == 0 && !w.closing {
+		if w.waitingOn > 0 {
+			continue
+		}
+		if w.stallTimer != nil {
+			w.stallTimer.Stop()
+			w.stallTimer = nil
+		}
+		if !w.closing && !w.stallExpired {
 			w.conn.ResumeReading()
 		}
+		w.stallExpired = false
 	}
 }

@@ -41,6 +41,13 @@ const (
 	// destination remembers. Past it a producer is not paused for that
 	// destination and the slow-consumer rules take over.
 	maxWaitersPerConn = 4096
+	// stallMax bounds how long one producer stays paused for destinations
+	// that do not drain. Afterwards it reads again (and is not paused again
+	// for those destinations until they drain), so a stuck subscriber
+	// costs its publishers one short stall and is then cut off by
+	// max_pending or the write deadline, as with nats-server, whose
+	// producer stalls are a few milliseconds.
+	stallMax = 20 * time.Millisecond
 	// scratchInitial is the initial capacity of the MSG line scratch
 	// buffer; it grows to the longest control line seen.
 	scratchInitial = 512

@@ -221,3 +221,41 @@ func TestLameDuckPacing(t *testing.T) {
 		}
 	}
 }
+
+// A subscriber that never reads stalls its publisher for stallMax only;
+// then the publisher reads again, is not paused again for the same stuck
+// destination, and max_pending cuts the subscriber off.
+func TestStuckConsumerStallIsBounded(t *testing.T) {
+	w := newWorld(t, &Options{MaxPending: 8 << 20})
+	stuck := w.connect("")
+	stuck.send("SUB bp 1\r\n")
+	pub := w.connect("")
+	payload := strings.Repeat("p", 256<<10)
+	msg := fmt.Sprintf("PUB bp %d\r\n%s\r\n", len(payload), payload)
+	for i := 0; i < 10 && !pub.c.paused; i++ {
+		pub.send(msg)
+	}
+	if !pub.c.paused {
+		t.Fatal("producer not paused")
+	}
+	w.advance(stallMax - time.Millisecond)
+	if !pub.c.paused {
+		t.Fatal("producer resumed before stallMax")
+	}
+	w.advance(time.Millisecond)
+	if pub.c.paused {
+		t.Fatal("producer still paused after stallMax with a stuck consumer")
+	}
+	for i := 0; i < 40 && w.srv.NumClients() == 2; i++ {
+		pub.send(msg)
+		if pub.c.paused {
+			t.Fatalf("producer paused again on the same stuck consumer after %d messages", i)
+		}
+	}
+	if w.srv.NumClients() != 1 {
+		t.Fatalf("stuck consumer not cut off by max_pending: %d clients", w.srv.NumClients())
+	}
+	w.expectLog("Slow Consumer Detected: MaxPending of 8388608 Exceeded")
+	pub.send("PING\r\n")
+	pub.expectAll("PONG\r\n")
+}

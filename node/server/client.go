@@ -49,9 +49,13 @@ type client struct {
 	// connection drains, and how many destinations this one waits on.
 	waiters   []*client
 	waitingOn int
-	// stallTimer ends this producer's pause after stallMax; stallExpired
-	// records that it did, so the producer is reading while still listed.
+	// stallTimer checks this paused producer's destinations for progress
+	// every stallCheck; stallMarks are their queued bytes at the last
+	// check. stallExpired records that the pause was ended because they
+	// were stuck, so the producer is reading while still listed.
 	stallTimer   clock.Timer
+	stallMarks   []stallMark
+	stallIdle    int // checks in a row without progress
 	stallExpired bool
 
 	closing     bool // closeConnection ran; writes and reads are over

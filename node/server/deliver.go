@@ -227,19 +227,49 @@ func (c *client) waitFor(dst *client) {
 	}
 	dst.waiters = append(dst.waiters, c)
 	c.waitingOn++
+	if len(c.stallMarks) < stallMarksMax {
+		c.stallMarks = append(c.stallMarks, stallMark{dst: dst, queued: dst.conn.Buffered()})
+	}
 	if c.waitingOn == 1 {
 		c.conn.PauseReading()
-		c.stallTimer = c.srv.env.Clock.AfterFunc(stallMax, c.endStall)
+		c.stallTimer = c.srv.env.Clock.AfterFunc(stallCheck, c.checkStall)
 	}
 }
 
-// endStall resumes a producer whose destinations did not drain in time.
-func (c *client) endStall() {
+// stallMark is a destination a producer waits for and the bytes it had
+// queued when last looked at.
+type stallMark struct {
+	dst    *client
+	queued int
+}
+
+// checkStall keeps a paused producer paused while any destination it
+// waits for is draining, and resumes it once all of them have been stuck
+// for stallStuckChecks checks.
+func (c *client) checkStall() {
 	c.stallTimer = nil
-	if c.waitingOn > 0 && !c.closing {
-		c.stallExpired = true
-		c.conn.ResumeReading()
+	if c.waitingOn == 0 || c.closing {
+		return
 	}
+	progress := false
+	for i := range c.stallMarks {
+		m := &c.stallMarks[i]
+		if now := m.dst.conn.Buffered(); !m.dst.closing && now < m.queued {
+			progress = true
+			m.queued = now
+		}
+	}
+	if progress {
+		c.stallIdle = 0
+	} else {
+		c.stallIdle++
+	}
+	if c.stallIdle < stallStuckChecks {
+		c.stallTimer = c.srv.env.Clock.AfterFunc(stallCheck, c.checkStall)
+		return
+	}
+	c.stallExpired = true
+	c.conn.ResumeReading()
 }
 
 // releaseWaiters resumes, in the order they paused, the producers waiting
@@ -260,5 +290,8 @@ func (c *client) releaseWaiters() {
 			w.conn.ResumeReading()
 		}
 		w.stallExpired = false
+		w.stallIdle = 0
+		clear(w.stallMarks)
+		w.stallMarks = w.stallMarks[:0]
 	}
 }

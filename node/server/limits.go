@@ -41,13 +41,21 @@ const (
 	// destination remembers. Past it a producer is not paused for that
 	// destination and the slow-consumer rules take over.
 	maxWaitersPerConn = 4096
-	// stallMax bounds how long one producer stays paused for destinations
-	// that do not drain. Afterwards it reads again (and is not paused again
-	// for those destinations until they drain), so a stuck subscriber
-	// costs its publishers one short stall and is then cut off by
-	// max_pending or the write deadline, as with nats-server, whose
-	// producer stalls are a few milliseconds.
-	stallMax = 20 * time.Millisecond
+	// stallCheck is how often a paused producer looks at the destinations
+	// it waits for. While one of them drains, the pause goes on (that is
+	// backpressure: a slow but live reader is never cut off). When none
+	// drained for stallStuckChecks looks in a row, they are stuck: the
+	// producer reads again and is not paused for them until they drain,
+	// so a stuck subscriber costs its publishers one stall of about
+	// stallCheck*stallStuckChecks and is then cut off by max_pending or
+	// the write deadline, as with nats-server. The window is generous so
+	// that a reader the OS did not schedule for a while is not taken for
+	// a stuck one.
+	stallCheck       = 50 * time.Millisecond
+	stallStuckChecks = 5
+	// stallMarksMax bounds how many destinations one paused producer
+	// watches for progress; past it the producer is paused without a mark.
+	stallMarksMax = 16
 	// scratchInitial is the initial capacity of the MSG line scratch
 	// buffer; it grows to the longest control line seen.
 	scratchInitial = 512

@@ -222,7 +222,7 @@ func TestLameDuckPacing(t *testing.T) {
 	}
 }
 
-// A subscriber that never reads stalls its publisher for stallMax only;
+// A subscriber that never reads stalls its publisher for a bounded time;
 // then the publisher reads again, is not paused again for the same stuck
 // destination, and max_pending cuts the subscriber off.
 func TestStuckConsumerStallIsBounded(t *testing.T) {
@@ -238,13 +238,14 @@ func TestStuckConsumerStallIsBounded(t *testing.T) {
 	if !pub.c.paused {
 		t.Fatal("producer not paused")
 	}
-	w.advance(stallMax - time.Millisecond)
+	window := stallCheck * stallStuckChecks
+	w.advance(window - time.Millisecond)
 	if !pub.c.paused {
-		t.Fatal("producer resumed before stallMax")
+		t.Fatal("producer resumed before the stuck window ended")
 	}
 	w.advance(time.Millisecond)
 	if pub.c.paused {
-		t.Fatal("producer still paused after stallMax with a stuck consumer")
+		t.Fatal("producer still paused after the stuck window with a stuck consumer")
 	}
 	for i := 0; i < 40 && w.srv.NumClients() == 2; i++ {
 		pub.send(msg)
@@ -258,4 +259,39 @@ func TestStuckConsumerStallIsBounded(t *testing.T) {
 	w.expectLog("Slow Consumer Detected: MaxPending of 8388608 Exceeded")
 	pub.send("PING\r\n")
 	pub.expectAll("PONG\r\n")
+}
+
+// A subscriber that reads slowly keeps its publisher paused for as long as
+// it makes progress: backpressure, not a cut-off.
+func TestSlowConsumerKeepsProducerPaused(t *testing.T) {
+	w := newWorld(t, &Options{MaxPending: 4 << 20})
+	slow := w.connect("")
+	slow.send("SUB bp 1\r\n")
+	pub := w.connect("")
+	payload := strings.Repeat("p", 256<<10)
+	msg := fmt.Sprintf("PUB bp %d\r\n%s\r\n", len(payload), payload)
+	for i := 0; i < 10 && !pub.c.paused; i++ {
+		pub.send(msg)
+	}
+	if !pub.c.paused {
+		t.Fatal("producer not paused")
+	}
+	for i := 0; i < 5; i++ {
+		slow.c.consume(64 << 10) // some progress, not enough to drain
+		w.advance(stallCheck)
+		if !pub.c.paused {
+			t.Fatalf("producer resumed after %d checks although its consumer drains", i+1)
+		}
+	}
+	w.advance(stallCheck * (stallStuckChecks - 1))
+	if !pub.c.paused {
+		t.Fatal("producer resumed before its consumer was stuck for the whole window")
+	}
+	w.advance(stallCheck)
+	if pub.c.paused {
+		t.Fatal("producer still paused although its consumer stopped draining")
+	}
+	if w.srv.NumClients() != 2 {
+		t.Fatal("slow consumer cut off")
+	}
 }

@@ -19,10 +19,19 @@ func isSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'
 }
 
-// ValidSubscribe reports whether s is a valid subscription subject:
-// non-empty tokens, no whitespace, wildcards only as whole tokens and `>`
-// only last.
-func ValidSubscribe(s string) bool {
+// wildcardRule says what a subject check does with `*` and `>` tokens.
+type wildcardRule uint8
+
+const (
+	wildcardsAsPatterns wildcardRule = iota // allowed; `>` only last
+	wildcardsForbidden                      // not allowed at all
+	wildcardsAsLiterals                     // allowed anywhere, as plain tokens
+)
+
+// validTokens checks, in one pass (it runs on every match-cache miss),
+// that s has only non-empty tokens, no whitespace, and wildcard tokens as
+// rule allows.
+func validTokens(s string, rule wildcardRule) bool {
 	if s == "" {
 		return false
 	}
@@ -34,11 +43,12 @@ func ValidSubscribe(s string) bool {
 			}
 			continue
 		}
-		tok := s[start:i]
-		if tok == "" {
+		switch tok := s[start:i]; {
+		case tok == "":
 			return false
-		}
-		if tok == fwcStr && i != len(s) {
+		case rule == wildcardsForbidden && (tok == pwcStr || tok == fwcStr):
+			return false
+		case rule == wildcardsAsPatterns && tok == fwcStr && i != len(s):
 			return false
 		}
 		start = i + 1
@@ -46,54 +56,21 @@ func ValidSubscribe(s string) bool {
 	return true
 }
 
+// ValidSubscribe reports whether s is a valid subscription subject:
+// non-empty tokens, no whitespace, wildcards only as whole tokens and `>`
+// only last.
+func ValidSubscribe(s string) bool { return validTokens(s, wildcardsAsPatterns) }
+
 // ValidPublish reports whether s is a valid publish subject: a valid
 // subject with no wildcard tokens. Tokens such as "a*b" are literals.
-// One pass: it runs on every match-cache miss.
-func ValidPublish(s string) bool {
-	if s == "" {
-		return false
-	}
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] != Sep {
-			if isSpace(s[i]) {
-				return false
-			}
-			continue
-		}
-		switch s[start:i] {
-		case "", pwcStr, fwcStr:
-			return false
-		}
-		start = i + 1
-	}
-	return true
-}
+func ValidPublish(s string) bool { return validTokens(s, wildcardsForbidden) }
 
 // ValidRoutable reports whether a message published on s can be routed:
 // non-empty tokens and no whitespace. Unlike ValidPublish it accepts `*`
 // and `>` tokens, which a non-pedantic publish may carry (as nats-server
 // allows); they are then literal tokens that only wildcard subscriptions
 // match.
-func ValidRoutable(s string) bool {
-	if s == "" {
-		return false
-	}
-	start := 0
-	for i := 0; i <= len(s); i++ {
-		if i < len(s) && s[i] != Sep {
-			if isSpace(s[i]) {
-				return false
-			}
-			continue
-		}
-		if i == start {
-			return false
-		}
-		start = i + 1
-	}
-	return true
-}
+func ValidRoutable(s string) bool { return validTokens(s, wildcardsAsLiterals) }
 
 // IsLiteral reports whether s has no wildcard token.
 func IsLiteral(s string) bool {

@@ -1,7 +1,8 @@
 // Package proto parses and encodes the NATS client protocol as nats-server
 // speaks it: CONNECT, PUB, HPUB, SUB, UNSUB, PING and PONG from clients;
-// INFO, MSG, HMSG, PING, PONG, +OK and -ERR from servers; and the NATS/1.0
-// header block carried by HPUB and HMSG.
+// INFO, MSG, HMSG, PING, PONG, +OK and -ERR from servers; the route
+// protocol between the servers of a cluster (RS+, RS-, RMSG, routed HMSG,
+// see route.go); and the NATS/1.0 header block carried by HPUB and HMSG.
 //
 // The parsers are incremental push parsers: the caller feeds whatever bytes
 // a read produced, and the parser calls a handler once for every complete

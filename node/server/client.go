@@ -58,6 +58,11 @@ type client struct {
 	stallIdle    int // checks in a row without progress
 	stallExpired bool
 
+	// route is set for a connection to another server of the cluster
+	// (route.go); nil for clients.
+	route *routeLink
+
+	asyncInfo   bool // counted in Server.asyncInfoClients
 	closing     bool // closeConnection ran; writes and reads are over
 	closed      bool // the Closed event arrived
 	closeReason ClosedState
@@ -196,7 +201,11 @@ func (c *client) closeConnection(reason ClosedState) {
 	}
 	c.closing = true
 	c.closeReason = reason
-	c.debugf("Client connection closed: %s", reason)
+	if c.route != nil {
+		c.srv.routeClosing(c, reason)
+	} else {
+		c.debugf("Client connection closed: %s", reason)
+	}
 	c.stopAuthTimer()
 	c.stopPingTimer()
 	if c.stallTimer != nil {
@@ -231,6 +240,7 @@ func (c *client) removeSub(sub *subscription) {
 	sub.removed = true
 	delete(c.subs, sub.sid)
 	c.srv.index.Remove(sub.subject, sub.queue, sub)
+	c.srv.localSubRemoved(sub)
 }
 
 // write queues raw protocol bytes.

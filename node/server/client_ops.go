@@ -93,6 +93,7 @@ func (c *client) addSub(subj, queue, sid string) bool {
 		return false
 	}
 	c.subs[sid] = sub
+	c.srv.localSubAdded(sub)
 	return true
 }
 

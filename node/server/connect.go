@@ -108,7 +108,6 @@ func (c *client) processConnect(arg []byte) error {
 		return errConnClosed
 	}
 	c.opts = opts
-	firstConnect := !c.connectReceived
 	c.connectReceived = true
 	c.parser.SetAwaitingConnect(false)
 	c.headers = !s.opts.NoHeaderSupport && opts.Headers
@@ -127,9 +126,7 @@ func (c *client) processConnect(arg []byte) error {
 		c.closeConnection(NoRespondersRequiresHeaders)
 		return errConnClosed
 	}
-	if firstConnect && opts.Protocol >= clientProtoInfo {
-		s.asyncInfoClients++
-	}
+	s.setAsyncInfo(c, opts.Protocol >= clientProtoInfo)
 	if opts.Verbose {
 		c.sendOK()
 	}

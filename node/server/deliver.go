@@ -81,6 +81,9 @@ func hasPrefix(b []byte, prefix string) bool {
 // route delivers a message to every matching plain subscription and to one
 // member of every matching queue group. It reports whether anyone took it.
 func (s *Server) route(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+	if s.cluster != nil {
+		return s.routeClustered(src, subj, reply, hdrLen, msg)
+	}
 	r := s.index.MatchBytes(subj)
 	delivered := false
 	for _, sub := range r.Plain {

@@ -135,5 +135,5 @@ func (r ClosedState) String() string {
 	case NoRespondersRequiresHeaders:
 		return "No Responders Requires Headers"
 	}
-	return "Unknown State"
+	return clusterClosedStateString(r)
 }

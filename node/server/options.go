@@ -49,6 +49,9 @@ type Options struct {
 	// Auth holds token, users, nkeys and the auth timeout.
 	Auth auth.Config
 
+	// Cluster configures routes to the other servers of a cluster.
+	Cluster ClusterOpts
+
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration
 
@@ -97,4 +100,5 @@ func (o *Options) SetDefaults() {
 	if o.LameDuckGracePeriod == 0 {
 		o.LameDuckGracePeriod = DefaultLameDuckGrace
 	}
+	o.Cluster.setDefaults()
 }

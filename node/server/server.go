@@ -52,6 +52,7 @@ type Server struct {
 	asyncInfoClients int // clients that declared protocol >= 1
 	shutdownDone     []func()
 	ldm              *lameDuck // set while in lame-duck mode
+	cluster          *cluster  // routes to the other servers (route.go); nil if not clustered
 
 	scratch       []byte // MSG line (and small message) assembly
 	stats         Stats
@@ -112,7 +113,7 @@ func validateOptions(o *Options) error {
 	if strings.Contains(o.ServerName, " ") {
 		return errors.New("server name cannot contain spaces")
 	}
-	return nil
+	return o.Cluster.validate()
 }
 
 // baseInfo is the INFO every client starts from.
@@ -171,6 +172,11 @@ func (s *Server) Start() error {
 	_, s.info.Port = splitHostPort(s.addr)
 	s.state = stateRunning
 	s.log.Noticef("Listening for client connections on %s", joinHostPort(s.opts.Host, s.info.Port))
+	if err := s.startCluster(); err != nil {
+		s.state = stateStopped
+		s.closeListener()
+		return err
+	}
 	s.log.Noticef("Server is ready")
 	return nil
 }
@@ -246,7 +252,20 @@ func (s *Server) unregister(c *client) {
 	}
 	c.registered = false
 	delete(s.clients, c.cid)
-	if c.connectReceived && c.opts.Protocol >= clientProtoInfo {
+	s.setAsyncInfo(c, false)
+}
+
+// setAsyncInfo marks whether c is counted in asyncInfoClients. Counting
+// by this mark rather than by c's CONNECT options keeps the count exact
+// when a CONNECT fails or a second CONNECT changes the protocol.
+func (s *Server) setAsyncInfo(c *client, on bool) {
+	if c.asyncInfo == on {
+		return
+	}
+	c.asyncInfo = on
+	if on {
+		s.asyncInfoClients++
+	} else {
 		s.asyncInfoClients--
 	}
 }

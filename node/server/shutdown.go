@@ -24,6 +24,7 @@ func (s *Server) Shutdown(done func()) {
 	s.state = stateShuttingDown
 	s.stopLameDuckTimer()
 	s.closeListener()
+	s.shutdownCluster()
 	for _, c := range s.sortedClients() {
 		c.closeConnection(ServerShutdown)
 	}
@@ -75,6 +76,7 @@ func (s *Server) LameDuck(done func()) {
 	s.log.Noticef("Entering lame duck mode, stop accepting new clients")
 	s.state = stateLameDuck
 	s.closeListener()
+	s.clusterLameDuck()
 	if done != nil {
 		s.shutdownDone = append(s.shutdownDone, done)
 	}

@@ -34,7 +34,8 @@ sim:
 # Bounded fuzzing of every parser (FUZZTIME each). Findings land in the
 # package's testdata/fuzz/ and then run as ordinary tests.
 FUZZ_TARGETS := ./node/proto:FuzzServerParser ./node/proto:FuzzClientParser \
-	./node/proto:FuzzParseHeader ./node/conf:FuzzParse ./node/subject:FuzzIndexMatch
+	./node/proto:FuzzParseHeader ./node/conf:FuzzParse ./node/subject:FuzzIndexMatch \
+	./node/server:FuzzClientConn ./node/raft:FuzzUnmarshal
 fuzz:
 	@set -e; for spec in $(FUZZ_TARGETS); do \
 		pkg=$${spec%%:*}; name=$${spec##*:}; \

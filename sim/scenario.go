@@ -10,8 +10,8 @@ import (
 	"jsnode/node/server"
 )
 
-// Scenario is one simulated run, described as data so that it can later
-// be loaded from a scenario file: where the nodes and clients are, what
+// Scenario is one simulated run, described as data and loaded from a
+// scenario file (see ParseScenario): where the nodes and clients are, what
 // traffic they generate, which faults hit them for how long, and which
 // invariants are checked.
 type Scenario struct {
@@ -51,9 +51,14 @@ type NodeSpec struct {
 type Workload struct {
 	PubSub *PubSubSpec
 	ReqRep *ReqRepSpec
+	// Cluster is traffic across the nodes of a cluster; it brings its
+	// own clients, placed on every node (workload_cluster.go).
+	Cluster *ClusterSpec
 	// Client settings shared by every sim client.
 	ReconnectWait time.Duration
 	PingInterval  time.Duration
+	// Credentials every client presents (empty: none).
+	User, Pass, Token string
 }
 
 // Faults are injected during the fault phase only.
@@ -63,10 +68,37 @@ type Faults struct {
 	ResetEvery time.Duration
 	// Crashes kill a node at At and restart it Down later.
 	Crashes []CrashSpec
+	// MaxDriftPPM bounds each host's clock drift, drawn per host in
+	// [-MaxDriftPPM, MaxDriftPPM] parts per million when the scenario
+	// creates the host; it lasts the whole run (0: no drift). The clock's
+	// constant skew is NetSpec.MaxSkew.
+	MaxDriftPPM int64
+	// ClockJumps step a node's clock forward during the fault phase.
+	ClockJumps []ClockJumpSpec
+	// LameDucks put a node into lame-duck mode at At and start it again
+	// Down after it has shut down.
+	LameDucks []LameDuckSpec
+	// Partitions cut a node off from the other nodes for a while
+	// (scenario_cluster.go).
+	Partitions []PartitionSpec
 }
 
 // CrashSpec is one node crash.
 type CrashSpec struct {
+	Node string
+	At   time.Duration
+	Down time.Duration
+}
+
+// ClockJumpSpec steps Node's clock forward by By at At.
+type ClockJumpSpec struct {
+	Node string
+	At   time.Duration
+	By   time.Duration
+}
+
+// LameDuckSpec is one lame-duck shutdown and restart of a node.
+type LameDuckSpec struct {
 	Node string
 	At   time.Duration
 	Down time.Duration
@@ -124,6 +156,10 @@ type run struct {
 	faults  bool // the fault phase is on
 	// nextClient is where the next part takes its clients from.
 	nextClient int
+	// clock holds the drift drawn for each host (scenario_clock.go).
+	clock clockRun
+	// lameDucks tracks each lame-duck fault (scenario_lameduck.go).
+	lameDucks []*lameDuckRun
 }
 
 // deliverySettle is how long after a publish a connection break can
@@ -213,13 +249,15 @@ func (r *run) execute() error {
 		return errors.New("liveness: final round did not complete")
 	}
 	w.RunFor(deliverySettle) // let stray duplicates show up before checking
-	return r.checkReconnected()
+	return errors.Join(r.checkReconnected(), r.checkLameDucks())
 }
 
-// checkReconnected: after a node crash every client must have come back
-// on a new session.
+// checkReconnected: after a node crash or lame-duck shutdown every client
+// must have come back on a new session.
 func (r *run) checkReconnected() error {
-	if len(r.sc.Faults.Crashes) == 0 {
+	// In a cluster only the clients of the node that went down reconnect;
+	// the cluster workload checks its clients itself.
+	if len(r.sc.Faults.Crashes) == 0 && len(r.sc.Faults.LameDucks) == 0 || hasCluster(r.sc) {
 		return nil
 	}
 	for _, c := range r.clients {
@@ -241,15 +279,15 @@ func (r *run) setup() error {
 		}
 		r.nodes = append(r.nodes, n)
 		addrs = append(addrs, n.Addr())
+		r.clock.setDrift(r, n.Host())
 	}
-	copts := ClientOptions{
-		Headers: true, NoResponders: true, MaxReconnects: -1,
-		ReconnectWait: sc.Workload.ReconnectWait, PingInterval: sc.Workload.PingInterval,
-	}
+	copts := sc.Workload.clientOptions()
 	for i := 1; i <= sc.Topology.Clients; i++ {
-		name := "c" + strconv.Itoa(i)
+		name := clientHostName(i)
 		copts.Name = name
-		r.clients = append(r.clients, r.w.NewClient(name, addrs, copts))
+		c := r.w.NewClient(name, addrs, copts)
+		r.clients = append(r.clients, c)
+		r.clock.setDrift(r, c.Host())
 	}
 	if !r.w.RunUntil(r.allConnected, 10*time.Second) {
 		return errors.New("setup: clients did not connect")
@@ -261,7 +299,19 @@ func (r *run) setup() error {
 	if !r.w.RunUntil(r.allReady, 10*time.Second) {
 		return errors.New("setup: subscriptions not confirmed")
 	}
-	return nil
+	return r.startLameDuckWatchers()
+}
+
+// clientHostName names the i-th client host (1-based).
+func clientHostName(i int) string { return "c" + strconv.Itoa(i) }
+
+// clientOptions are the settings every sim client of the workload uses.
+func (wl *Workload) clientOptions() ClientOptions {
+	return ClientOptions{
+		Headers: true, NoResponders: true, MaxReconnects: -1,
+		ReconnectWait: wl.ReconnectWait, PingInterval: wl.PingInterval,
+		User: wl.User, Pass: wl.Pass, Token: wl.Token,
+	}
 }
 
 func (wl *Workload) parts() []workloadPart {
@@ -271,6 +321,9 @@ func (wl *Workload) parts() []workloadPart {
 	}
 	if wl.ReqRep != nil {
 		parts = append(parts, newReqRep(*wl.ReqRep))
+	}
+	if wl.Cluster != nil {
+		parts = append(parts, newClusterTraffic(*wl.Cluster))
 	}
 	return parts
 }

@@ -11,6 +11,9 @@ func (r *run) scheduleFaults() {
 	for _, cs := range f.Crashes {
 		r.scheduleCrash(cs)
 	}
+	r.scheduleClockJumps()
+	r.scheduleLameDucks()
+	r.schedulePartitions()
 }
 
 // scheduleReset resets a random client's connection at intervals drawn
@@ -46,9 +49,20 @@ func (r *run) restartNode(n *NodeHandle) {
 	if n.Alive() {
 		return
 	}
-	if err := n.Restart(); err != nil {
+	if err := r.bootAgain(n); err != nil {
 		r.w.Note("restart-failed", err.Error())
 	}
+}
+
+// bootAgain starts a fresh server on n (as NodeHandle.Restart does): a
+// new incarnation after a crash, the same one after a lame-duck shutdown.
+// A new incarnation's clock gets the host's drift back before the server
+// is built on it.
+func (r *run) bootAgain(n *NodeHandle) error {
+	n.host.restart() // a no-op unless the host crashed
+	r.clock.restore(n.host)
+	r.lameDuckRebooted(n)
+	return n.boot()
 }
 
 func (r *run) node(name string) *NodeHandle {
@@ -60,12 +74,13 @@ func (r *run) node(name string) *NodeHandle {
 	return nil
 }
 
-// heal ends every fault: partitions heal and crashed nodes restart.
+// heal ends every fault: partitions heal, and crashed nodes and nodes a
+// lame-duck shutdown stopped start again.
 func (r *run) heal() error {
 	r.w.Heal()
 	for _, n := range r.nodes {
-		if !n.Alive() {
-			if err := n.Restart(); err != nil {
+		if !n.Alive() || r.stoppedByLameDuck(n) {
+			if err := r.bootAgain(n); err != nil {
 				return err
 			}
 		}

@@ -50,15 +50,30 @@ func parseSeeds(s string) (lo, hi uint64, err error) {
 	return lo, hi, nil
 }
 
-// TestScenarios runs every built-in scenario for each selected seed,
-// twice, and fails if an invariant breaks or the two runs' trace hashes
-// differ (hidden nondeterminism). Each run prints one line with its
-// hash and speed; each failure prints the replay command.
+// testScenarioDir is the repository's scenarios/ directory as seen from
+// the package directory, where go test runs.
+var testScenarioDir = filepath.Join("..", "scenarios")
+
+// TestScenarios runs every scenario file (sorted by name) for each
+// selected seed, twice, and fails if an invariant breaks or the two runs'
+// trace hashes differ (hidden nondeterminism). Each run prints one line
+// with its hash and speed; each failure prints the replay command. A file
+// that does not load fails its subtest with the file:line:col.
 func TestScenarios(t *testing.T) {
 	seeds := seedRange(t)
+	paths, err := ScenarioFiles(testScenarioDir)
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no scenario files in %s: %v", testScenarioDir, err)
+	}
 	runs, failed := 0, 0
-	for _, sc := range Scenarios() {
-		t.Run(sc.Name, func(t *testing.T) {
+	for _, path := range paths {
+		name := strings.TrimSuffix(filepath.Base(path), ScenarioExt)
+		t.Run(name, func(t *testing.T) {
+			sc, err := LoadScenarioFile(path)
+			if err != nil {
+				announce(fmt.Sprintf("FAIL scenario file: %v", err))
+				t.Fatalf("FAIL scenario file: %v", err)
+			}
 			for _, seed := range seeds {
 				runs++
 				if !runSeed(t, sc, seed, len(seeds) == 1) {

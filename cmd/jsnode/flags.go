@@ -28,6 +28,15 @@ type cmdline struct {
 	showHelp        bool
 	testConfig      bool
 
+	// Cluster flags (--cluster is parsed into clusterListen).
+	cluster          string
+	clusterListen    clusterListen
+	clusterName      string
+	routes           string
+	clusterAdvertise string
+	noAdvertise      bool
+	connectRetries   int
+
 	// set records which settings were given explicitly, by canonical name.
 	set map[string]bool
 }
@@ -35,8 +44,6 @@ type cmdline struct {
 // unsupportedFlags are nats-server flags jsnode knows but does not offer
 // yet; using one is an error that names it rather than a silent no-op.
 var unsupportedFlags = map[string]string{
-	"cluster": "clustering", "cluster_name": "clustering", "routes": "clustering",
-	"cluster_advertise": "clustering", "no_advertise": "clustering", "connect_retries": "clustering",
 	"js": "JetStream", "jetstream": "JetStream", "sd": "JetStream", "store_dir": "JetStream",
 	"m": "monitoring", "http_port": "monitoring", "ms": "monitoring", "https_port": "monitoring",
 	"tls": "TLS", "tlscert": "TLS", "tlskey": "TLS", "tlsverify": "TLS", "tlscacert": "TLS",
@@ -58,6 +65,9 @@ var canonical = map[string]string{
 	"V": "trace", "trace": "trace", "VV": "trace_verbose",
 	"DV": "debug_trace", "DVV": "debug_trace",
 	"c": "config", "config": "config",
+	"cluster": "cluster", "cluster_listen": "cluster", "cluster_name": "cluster_name",
+	"routes": "routes", "cluster_advertise": "cluster_advertise", "no_advertise": "no_advertise",
+	"connect_retries": "connect_retries",
 }
 
 func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
@@ -94,10 +104,16 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	boolean(&c.showVersion, false, "v", "version")
 	boolean(&c.showHelp, false, "h", "help")
 	boolean(&c.testConfig, false, "t")
+	str(&c.cluster, "cluster", "cluster_listen")
+	str(&c.clusterName, "cluster_name")
+	str(&c.routes, "routes")
+	str(&c.clusterAdvertise, "cluster_advertise")
+	boolean(&c.noAdvertise, false, "no_advertise")
+	fs.IntVar(&c.connectRetries, "connect_retries", 0, "")
 	var ignored string
 	var ignoredBool bool
 	for name := range unsupportedFlags {
-		if name == "js" || name == "jetstream" || name == "tls" || name == "tlsverify" || name == "s" || name == "syslog" || name == "no_advertise" {
+		if name == "js" || name == "jetstream" || name == "tls" || name == "tlsverify" || name == "s" || name == "syslog" {
 			fs.BoolVar(&ignoredBool, name, false, "")
 			continue
 		}
@@ -132,6 +148,13 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 		c.trace = true
 		c.set["trace"] = true
 	}
+	if c.set["cluster"] {
+		cl, err := parseClusterListen(c.cluster)
+		if err != nil {
+			return nil, fmt.Errorf("--cluster %q: %v", redactURL(c.cluster), err)
+		}
+		c.clusterListen = cl
+	}
 	return c, nil
 }
 
@@ -160,10 +183,18 @@ Authorization options:
         --pass <password>            Password required for connections
         --auth <token>               Authorization token required for connections
 
+Cluster options:
+        --routes <rurl-1, rurl-2>    Routes to solicit and connect
+        --cluster <cluster-url>      Cluster URL for solicited routes
+        --cluster_name <string>      Cluster Name, if not set one will be dynamically generated
+        --no_advertise <bool>        Do not advertise known cluster information to clients
+        --cluster_advertise <string> Cluster URL to advertise to other servers
+        --connect_retries <number>   For implicit routes, number of connect retries
+
 Common options:
     -h, --help                       Show this message
     -v, --version                    Show version
 
-Not available yet (rejected with an error): clustering (--cluster, --routes),
-JetStream (-js, -sd), monitoring (-m), TLS, syslog, --signal.
+Not available yet (rejected with an error): JetStream (-js, -sd),
+monitoring (-m), TLS, syslog, --signal.
 `

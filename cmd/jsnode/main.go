@@ -78,7 +78,11 @@ func buildOptions(cl *cmdline) (*server.Options, *config.Process, error) {
 		}
 	}
 	applyCmdline(cl, opts, proc)
+	applyClusterFlags(cl, &opts.Cluster)
 	opts.SetDefaults()
+	if opts.Cluster.Port != 0 {
+		opts.Cluster.LocalIPs = localIPs(opts.Host)
+	}
 	if err := opts.Auth.Validate(); err != nil {
 		return nil, nil, err
 	}

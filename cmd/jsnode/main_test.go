@@ -32,7 +32,9 @@ func TestUnsupportedAndUnknownFlags(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"--cluster", "nats://0.0.0.0:6222"}, "flag -cluster is not supported"},
+		{[]string{"--cluster", "nats://u@0.0.0.0:6222"}, "expected cluster password to be set"},
+		{[]string{"--cluster", "nats://0.0.0.0"}, "missing port"},
+		{[]string{"--cluster", "nats://127.0.0.1:-1", "--cluster_name", "a b", "-p", "-1"}, "cluster name cannot contain spaces"},
 		{[]string{"-js"}, "JetStream is not implemented yet"},
 		{[]string{"-m", "8222"}, "monitoring is not implemented yet"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},

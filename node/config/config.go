@@ -27,7 +27,7 @@ type Process struct {
 // unsupported names top-level keys of nats-server features jsnode does not
 // implement yet, with the feature's name for the error.
 var unsupported = map[string]string{
-	"cluster": "clustering", "gateway": "gateways", "leafnodes": "leaf nodes", "leaf": "leaf nodes",
+	"gateway": "gateways", "leafnodes": "leaf nodes", "leaf": "leaf nodes",
 	"jetstream": "JetStream", "accounts": "accounts", "system_account": "accounts", "system": "accounts",
 	"http": "monitoring", "http_port": "monitoring", "monitor_port": "monitoring", "https": "monitoring",
 	"https_port": "monitoring", "http_base_path": "monitoring", "tls": "TLS", "websocket": "websocket",
@@ -112,6 +112,8 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 		o.Auth.NoAuthUser, err = v.AsString()
 	case "authorization":
 		err = applyAuthorization(v, o)
+	case "cluster":
+		err = applyCluster(v, o)
 	default:
 		if m.IsVariable(key) {
 			return nil

@@ -150,7 +150,7 @@ func TestErrorsNamePosition(t *testing.T) {
 		text, want string
 	}{
 		{"port: 4222\nbogus: 1\n", `bad.conf:2:1: unknown field "bogus"`},
-		{"port: 4222\ncluster { name: c }\n", `bad.conf:2:`},
+		{"port: 4222\ncluster { name: c, bogus: 1 }\n", `bad.conf:2:20: unknown field "bogus" in cluster`},
 		{"jetstream: enabled\n", `"jetstream" is not supported`},
 		{"http_port: 8222\n", `monitoring is not implemented yet`},
 		{"authorization {\n  users = [ { user: a, pasword: b } ]\n}\n", `bad.conf:2:`},

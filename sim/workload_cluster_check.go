@@ -1,0 +1,237 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"time"
+)
+
+// routeTracker samples every node's route table, so the checks know when
+// the path between two nodes was one unbroken route connection.
+type routeTracker struct {
+	r *run
+	// iv holds, per ordered pair of nodes (from, to), the sampled
+	// intervals during which from had the same route connection to to,
+	// with no partition between them.
+	iv   map[[2]string][]routeInterval
+	last map[[2]string]uint64
+}
+
+type routeInterval struct {
+	from, to time.Duration
+	cid      uint64
+}
+
+func (t *routeTracker) init(r *run) {
+	t.r = r
+	t.iv = make(map[[2]string][]routeInterval)
+	t.last = make(map[[2]string]uint64)
+}
+
+// sample records the route tables now and again every routeSampleEvery.
+func (t *routeTracker) sample() {
+	w := t.r.w
+	now := w.Elapsed()
+	for _, x := range t.r.nodes {
+		table := map[string]uint64{}
+		if x.Alive() && x.Server() != nil {
+			for _, rs := range x.Server().Routes() {
+				table[rs.RemoteName] = rs.CID
+			}
+		}
+		for _, y := range t.r.nodes {
+			if x == y {
+				continue
+			}
+			key := table[y.Name()]
+			if w.isBlocked(x.Name(), y.Name()) || w.isBlocked(y.Name(), x.Name()) {
+				key = 0
+			}
+			t.note([2]string{x.Name(), y.Name()}, key, now)
+		}
+	}
+	w.After(routeSampleEvery, t.sample)
+}
+
+func (t *routeTracker) note(pair [2]string, key uint64, now time.Duration) {
+	ivs := t.iv[pair]
+	switch {
+	case key != 0 && t.last[pair] == key && len(ivs) > 0:
+		ivs[len(ivs)-1].to = now
+	case key != 0:
+		t.iv[pair] = append(ivs, routeInterval{from: now, to: now, cid: key})
+	}
+	t.last[pair] = key
+}
+
+// intact reports whether from had one unbroken route to to over [a, b].
+func (t *routeTracker) intact(from, to string, a, b time.Duration) bool {
+	for _, iv := range t.iv[[2]string{from, to}] {
+		if iv.from <= a && iv.to >= b {
+			return true
+		}
+	}
+	return false
+}
+
+// pathIntact: both directions between x and y over [a, b].
+func (t *routeTracker) pathIntact(x, y string, a, b time.Duration) bool {
+	return x == y || t.intact(x, y, a, b) && t.intact(y, x, a, b)
+}
+
+// meshStable: every pair of nodes over [a, b].
+func (t *routeTracker) meshStable(a, b time.Duration) bool {
+	for _, x := range t.r.nodes {
+		for _, y := range t.r.nodes {
+			if x != y && !t.intact(x.Name(), y.Name(), a, b) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// check verifies the cluster invariants (see clusterTraffic) and fills
+// stats.
+func (ct *clusterTraffic) check(stats map[string]int) error {
+	if len(ct.badMsgs) > 0 {
+		return fmt.Errorf("cluster: %d bad messages, first: %s", len(ct.badMsgs), ct.badMsgs[0])
+	}
+	for _, p := range ct.pubs {
+		stats["cluster-published"] += len(p.sent)
+		if ct.inFinal && len(p.sent)-p.finalStart != ct.spec.FinalRound {
+			return fmt.Errorf("cluster: publisher %d sent %d of %d final messages", p.idx, len(p.sent)-p.finalStart, ct.spec.FinalRound)
+		}
+	}
+	for i, s := range ct.plain {
+		if err := ct.checkPlain(s, stats); err != nil {
+			return fmt.Errorf("cluster: subscriber %d (%s %s): %w", i, s.c.host.name, s.sub.Subject, err)
+		}
+	}
+	if len(ct.queue) > 0 {
+		if err := ct.checkQueue(stats); err != nil {
+			return fmt.Errorf("cluster: queue group: %w", err)
+		}
+	}
+	if ct.inFinal && stats["cluster-cross-required"] == 0 {
+		return fmt.Errorf("cluster: no message crossed a route while the path was intact: the check proved nothing")
+	}
+	return nil
+}
+
+// checkOnce verifies that every seq was published and arrived at most
+// once per session, and returns the distinct seqs, sorted.
+func checkOnce(got []arrival, sent int) ([]int, error) {
+	seen := make(map[arrival]bool, len(got))
+	var seqs []int
+	for _, a := range got {
+		if a.seq < 1 || a.seq > sent {
+			return nil, fmt.Errorf("seq %d was never published (%d sent)", a.seq, sent)
+		}
+		if seen[a] {
+			return nil, fmt.Errorf("seq %d delivered twice on one session (a loop or a duplicate)", a.seq)
+		}
+		seen[a] = true
+		seqs = append(seqs, a.seq)
+	}
+	slices.Sort(seqs)
+	return slices.Compact(seqs), nil
+}
+
+func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
+	for _, p := range ct.pubs {
+		stats["cluster-delivered"] += len(s.got[p.idx])
+		got, err := checkOnce(s.got[p.idx], len(p.sent))
+		if err != nil {
+			return fmt.Errorf("from publisher %d: %w", p.idx, err)
+		}
+		for seq := 1; seq <= len(p.sent); seq++ {
+			required, cross := ct.requiredPlain(p, seq, s)
+			if !required {
+				continue
+			}
+			stats["cluster-required"]++
+			if cross {
+				stats["cluster-cross-required"]++
+			}
+			if _, found := slices.BinarySearch(got, seq); !found {
+				m := p.sent[seq-1]
+				return fmt.Errorf("lost seq %d from publisher %d on %s (published at %v, cross-node %v)", seq, p.idx, m.node, m.at, cross)
+			}
+		}
+	}
+	return nil
+}
+
+// heldThrough reports whether c's session gen outlived the settle window
+// after a publish at t.
+func heldThrough(c *Client, gen int, t time.Duration) bool {
+	return !c.SessionEndedBy(gen, t+deliverySettle)
+}
+
+// requiredPlain decides whether s must have received message seq of p,
+// and whether it had to cross a route.
+func (ct *clusterTraffic) requiredPlain(p *cpub, seq int, s *csub) (required, cross bool) {
+	m := p.sent[seq-1]
+	if !heldThrough(p.c, m.gen, m.at) {
+		return false, false
+	}
+	conf, ok := s.sub.ConfirmedBefore(m.at)
+	if !ok || !heldThrough(s.c, conf.Gen, m.at) {
+		return false, false
+	}
+	subNode := ct.nodeOf[s.c][conf.Gen]
+	if subNode == m.node {
+		return true, false
+	}
+	if conf.At+interestSettle > m.at {
+		return false, false
+	}
+	return ct.routes.pathIntact(m.node, subNode, m.at-interestSettle, m.at+deliverySettle), true
+}
+
+// requiredQueue: the whole mesh intact around the publish, no member's
+// session broke around it, and some member subscribed long enough before.
+func (ct *clusterTraffic) requiredQueue(p *cpub, seq int) bool {
+	m := p.sent[seq-1]
+	if !heldThrough(p.c, m.gen, m.at) || !ct.routes.meshStable(m.at-interestSettle, m.at+deliverySettle) {
+		return false
+	}
+	some := false
+	for _, s := range ct.queue {
+		if s.c.SessionEndedWithin(m.at-breakNoticeMargin, m.at+deliverySettle) {
+			return false
+		}
+		conf, ok := s.sub.ConfirmedBefore(m.at - interestSettle)
+		some = some || ok && heldThrough(s.c, conf.Gen, m.at)
+	}
+	return some
+}
+
+func (ct *clusterTraffic) checkQueue(stats map[string]int) error {
+	for _, p := range ct.pubs {
+		count := make([]int, len(p.sent)+1)
+		for i, s := range ct.queue {
+			stats["cluster-queue-delivered"] += len(s.got[p.idx])
+			if _, err := checkOnce(s.got[p.idx], len(p.sent)); err != nil {
+				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
+			}
+			for _, a := range s.got[p.idx] {
+				count[a.seq]++
+			}
+		}
+		for seq := 1; seq <= len(p.sent); seq++ {
+			if count[seq] > 1 {
+				return fmt.Errorf("seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
+			}
+			if ct.requiredQueue(p, seq) {
+				stats["cluster-queue-required"]++
+				if count[seq] == 0 {
+					m := p.sent[seq-1]
+					return fmt.Errorf("lost seq %d from publisher %d on %s (published at %v)", seq, p.idx, m.node, m.at)
+				}
+			}
+		}
+	}
+	return nil
+}

@@ -66,7 +66,7 @@ func main() {
 		rates := map[string][]float64{}
 		for r := 0; r < *rounds; r++ {
 			for _, s := range servers {
-				rate, err := run(*natsCLI, s.url, sc)
+				rate, err := run(*natsCLI, s.url, s.url, sc)
 				if err != nil {
 					fatal(fmt.Errorf("%s on %s: %w", sc.name, s.name, err))
 				}
@@ -75,6 +75,9 @@ func main() {
 		}
 		j, n := median(rates["jsnode"]), median(rates["nats-server"])
 		fmt.Printf("%-22s %16.0f %16.0f %8.2f\n", sc.name, j, n, j/n)
+	}
+	if err := benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
+		fatal(err)
 	}
 	for _, s := range servers {
 		fmt.Printf("idle RSS %-12s %8d KiB\n", s.name, s.idleRSS)
@@ -124,19 +127,22 @@ func (s *server) stop() {
 
 var rateRE = regexp.MustCompile(`stats: ([0-9,]+) msgs/sec`)
 
-// run performs one scenario against url and returns the rate nats bench
-// reports: the subscribers' aggregate when there are subscribers, the
-// requester's rate for request/reply, else the publisher's.
-func run(cli, url string, sc scenario) (float64, error) {
+// run performs one scenario, publishing to pubURL and subscribing (or
+// serving) at subURL, and returns the rate nats bench reports: the
+// subscribers' aggregate when there are subscribers, the requester's rate
+// for request/reply, else the publisher's.
+func run(cli, pubURL, subURL string, sc scenario) (float64, error) {
 	subject := fmt.Sprintf("bench.%d", time.Now().UnixNano())
-	common := []string{"--no-progress", "-s", url, "--size", sc.size}
+	common := []string{"--no-progress", "--size", sc.size}
+	subArgs := append([]string{"-s", subURL}, common...)
+	pubArgs := append([]string{"-s", pubURL}, common...)
 	var bg *exec.Cmd
 	var bgOut bytes.Buffer
 	switch {
 	case sc.service:
-		bg = exec.Command(cli, append([]string{"bench", "service", "serve", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+		bg = exec.Command(cli, append([]string{"bench", "service", "serve", subject, "--msgs", strconv.Itoa(sc.msgs)}, subArgs...)...)
 	case sc.subs > 0:
-		bg = exec.Command(cli, append([]string{"bench", "sub", subject, "--clients", strconv.Itoa(sc.subs), "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+		bg = exec.Command(cli, append([]string{"bench", "sub", subject, "--clients", strconv.Itoa(sc.subs), "--msgs", strconv.Itoa(sc.msgs)}, subArgs...)...)
 	}
 	if bg != nil {
 		bg.Stdout, bg.Stderr = &bgOut, &bgOut
@@ -148,9 +154,9 @@ func run(cli, url string, sc scenario) (float64, error) {
 	}
 	var fg *exec.Cmd
 	if sc.service {
-		fg = exec.Command(cli, append([]string{"bench", "service", "request", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+		fg = exec.Command(cli, append([]string{"bench", "service", "request", subject, "--msgs", strconv.Itoa(sc.msgs)}, pubArgs...)...)
 	} else {
-		fg = exec.Command(cli, append([]string{"bench", "pub", subject, "--msgs", strconv.Itoa(sc.msgs)}, common...)...)
+		fg = exec.Command(cli, append([]string{"bench", "pub", subject, "--msgs", strconv.Itoa(sc.msgs)}, pubArgs...)...)
 	}
 	out, err := fg.CombinedOutput()
 	if err != nil {

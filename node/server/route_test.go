@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"jsnode/net"
 )
 
 // numRoutes is how many registered routes s has.
@@ -545,5 +547,37 @@ func TestRouteShutdownSendsNoURLUpdate(t *testing.T) {
 	m.stop("n1")
 	if infos := c.infos(); len(infos) != 0 {
 		t.Fatalf("a server shutting down sent %q: clients would forget the other servers", infos)
+	}
+}
+
+func TestRouteWriteDeadlineCutsSlowRoute(t *testing.T) {
+	m := newMesh(t)
+	n1 := m.start("n1", clusterOpts("n1"))
+	m.start("n2", clusterOpts("n2", "n1"))
+	r := routeTo(n1, "n2")
+	if d := r.conn.(*meshConn).deadline; d != DefaultWriteDeadline {
+		t.Fatalf("route write deadline %v, want %v", d, DefaultWriteDeadline)
+	}
+	r.conn.(*meshConn).end(net.ErrWriteTimeout)
+	r.conn.(*meshConn).peer.end(net.ErrClosedByPeer) // the socket is gone
+	m.pump()
+	m.expectLog("n1", "Slow Consumer Detected: WriteDeadline of 10s exceeded")
+	m.expectLog("n1", "Route connection closed: Slow Consumer (Write Deadline) - Remote: n2")
+	m.advance(2 * time.Second)
+	m.expectRoutes(1, "n1", "n2") // n2 dialled n1 and redials it
+}
+
+func TestRouteConnectBackoff(t *testing.T) {
+	attempts := func(backoff bool) int {
+		m := newMesh(t)
+		o := clusterOpts("n1", "n2")
+		o.Cluster.ConnectBackoff = backoff
+		n1 := m.start("n1", o)
+		m.advance(7500 * time.Millisecond)
+		return n1.cluster.dialers[0].attempts
+	}
+	// Attempts at 0s, 1s, 2s, ... without backoff; at 0s, 1s, 3s, 7s with.
+	if plain, backoff := attempts(false), attempts(true); plain != 8 || backoff != 4 {
+		t.Fatalf("attempts in 7.5s: %d without backoff (want 8), %d with (want 4)", plain, backoff)
 	}
 }

@@ -38,6 +38,15 @@ var scenarios = []scenario{
 }
 
 func main() {
+	if err := bench(); err != nil {
+		fmt.Fprintln(os.Stderr, "benchcmp:", err)
+		os.Exit(1)
+	}
+}
+
+// bench runs everything; returning (rather than exiting) lets the deferred
+// stops shut down every server it started, even on failure.
+func bench() error {
 	jsnode := flag.String("jsnode", "bin/jsnode", "jsnode binary")
 	natsServer := flag.String("nats-server", ".tools/nats-server", "nats-server binary")
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
@@ -51,7 +60,7 @@ func main() {
 	}
 	for _, s := range servers {
 		if err := s.start(); err != nil {
-			fatal(err)
+			return err
 		}
 		defer s.stop()
 	}
@@ -68,7 +77,7 @@ func main() {
 			for _, s := range servers {
 				rate, err := run(*natsCLI, s.url, s.url, sc)
 				if err != nil {
-					fatal(fmt.Errorf("%s on %s: %w", sc.name, s.name, err))
+					return fmt.Errorf("%s on %s: %w", sc.name, s.name, err)
 				}
 				rates[s.name] = append(rates[s.name], rate)
 			}
@@ -77,11 +86,12 @@ func main() {
 		fmt.Printf("%-22s %16.0f %16.0f %8.2f\n", sc.name, j, n, j/n)
 	}
 	if err := benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
-		fatal(err)
+		return err
 	}
 	for _, s := range servers {
 		fmt.Printf("idle RSS %-12s %8d KiB\n", s.name, s.idleRSS)
 	}
+	return nil
 }
 
 type server struct {
@@ -216,9 +226,4 @@ func freePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func fatal(err error) {
-	fmt.Fprintln(os.Stderr, "benchcmp:", err)
-	os.Exit(1)
 }

@@ -35,7 +35,8 @@ sim:
 # package's testdata/fuzz/ and then run as ordinary tests.
 FUZZ_TARGETS := ./node/proto:FuzzServerParser ./node/proto:FuzzClientParser \
 	./node/proto:FuzzParseHeader ./node/conf:FuzzParse ./node/subject:FuzzIndexMatch \
-	./node/server:FuzzClientConn ./node/raft:FuzzUnmarshal ./node/proto:FuzzRouteParser
+	./node/server:FuzzClientConn ./node/raft:FuzzUnmarshal ./node/proto:FuzzRouteParser \
+	./node/raftlog:FuzzOpen
 fuzz:
 	@set -e; for spec in $(FUZZ_TARGETS); do \
 		pkg=$${spec%%:*}; name=$${spec##*:}; \

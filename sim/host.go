@@ -153,6 +153,7 @@ func (h *Host) crash() {
 	h.crashes++
 	h.inc.dead = true
 	h.w.record(h.name, "crash", uint64(h.inc.n), nil)
+	h.w.noteEvent(h.name, "crash", "")
 	for _, id := range slices.Sorted(maps.Keys(h.ends)) {
 		h.ends[id].abort()
 	}
@@ -167,6 +168,7 @@ func (h *Host) restart() {
 	}
 	h.startIncarnation()
 	h.w.record(h.name, "restart", uint64(h.inc.n), nil)
+	h.w.noteEvent(h.name, "restart", "")
 }
 
 // Logger writes a host's log lines to the trace. Notices, warnings and

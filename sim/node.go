@@ -13,6 +13,9 @@ type NodeHandle struct {
 	opts server.Options
 	srv  *server.Server
 	addr string
+	// onBoot run, in order, after each start of a server on the node
+	// (first boot and every restart): services that live on the node.
+	onBoot []func(*NodeHandle)
 }
 
 var _ server.Logger = (*Logger)(nil)
@@ -74,8 +77,16 @@ func (n *NodeHandle) boot() error {
 		return fmt.Errorf("sim: node %s: start: %w", h.name, err)
 	}
 	n.srv, n.addr = srv, srv.Addr()
+	for _, f := range n.onBoot {
+		f(n)
+	}
 	return nil
 }
+
+// OnBoot registers f to run after every later start of the node's
+// server (restarts after crashes and lame-duck shutdowns), with the new
+// server in place; services that live on the node (RAFT groups) use it.
+func (n *NodeHandle) OnBoot(f func(*NodeHandle)) { n.onBoot = append(n.onBoot, f) }
 
 // Server is the running server (the new one after a restart).
 func (n *NodeHandle) Server() *server.Server { return n.srv }

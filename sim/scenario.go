@@ -54,6 +54,10 @@ type Workload struct {
 	// Cluster is traffic across the nodes of a cluster; it brings its
 	// own clients, placed on every node (workload_cluster.go).
 	Cluster *ClusterSpec
+	// RaftKV is a replicated key-value map on a RAFT group over the
+	// nodes, checked for linearizability; it brings its own clients
+	// (workload_raftkv.go).
+	RaftKV *RaftKVSpec
 	// Client settings shared by every sim client.
 	ReconnectWait time.Duration
 	PingInterval  time.Duration
@@ -81,6 +85,12 @@ type Faults struct {
 	// Partitions cut a node off from the other nodes for a while
 	// (scenario_cluster.go).
 	Partitions []PartitionSpec
+	// RandomPartitions, RandomCrashes and RouteResetEvery are faults
+	// between nodes at random times and of random kinds
+	// (faults_random.go).
+	RandomPartitions *RandomPartitionSpec
+	RandomCrashes    *RandomCrashSpec
+	RouteResetEvery  time.Duration
 }
 
 // CrashSpec is one node crash.
@@ -324,6 +334,9 @@ func (wl *Workload) parts() []workloadPart {
 	}
 	if wl.Cluster != nil {
 		parts = append(parts, newClusterTraffic(*wl.Cluster))
+	}
+	if wl.RaftKV != nil {
+		parts = append(parts, newRaftKV(*wl.RaftKV))
 	}
 	return parts
 }

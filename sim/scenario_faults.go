@@ -14,6 +14,7 @@ func (r *run) scheduleFaults() {
 	r.scheduleClockJumps()
 	r.scheduleLameDucks()
 	r.schedulePartitions()
+	r.scheduleRandomFaults()
 }
 
 // scheduleReset resets a random client's connection at intervals drawn

@@ -31,6 +31,8 @@ import (
 //	           interval: "20ms", payload_size: 64, final_round: 20 }
 //	  request_reply { responders: 3, requesters: 5, interval: "10ms",
 //	                  timeout: "200ms", final_round: 20 }
+//	  # with several nodes: cluster { ... } (scenario_cluster.go),
+//	  # raft_kv { ... } (scenario_raftkv.go)
 //	}
 //	faults {
 //	  conn_reset { every: "500ms" }
@@ -39,6 +41,8 @@ import (
 //	  clock_skew { max: "50ms" }
 //	  clock_drift { max_ppm: 100 }
 //	  clock_jump [ { node: n1, at: "4s", by: "2s" } ]
+//	  # between nodes: partition { ... } (scenario_cluster.go),
+//	  # partition_random, crash_random, route_reset (faults_random.go)
 //	}
 //	checks [ exactly-once-per-sub, per-publisher-order, liveness ]
 //

@@ -15,7 +15,7 @@ func parseWorkload(top *fields, sc *Scenario) error {
 		return err
 	}
 	v, _ := top.get("workload")
-	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster")
+	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster", "raft_kv")
 	if err != nil {
 		return err
 	}
@@ -34,8 +34,13 @@ func parseWorkload(top *fields, sc *Scenario) error {
 			return err
 		}
 	}
-	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil {
-		return posError(v.Pos, "workload: needs pubsub, request_reply or cluster")
+	if rv, ok := f.get("raft_kv"); ok {
+		if sc.Workload.RaftKV, err = parseRaftKV(rv); err != nil {
+			return err
+		}
+	}
+	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil && sc.Workload.RaftKV == nil {
+		return posError(v.Pos, "workload: needs pubsub, request_reply, cluster or raft_kv")
 	}
 	return nil
 }
@@ -97,7 +102,8 @@ func firstError(errs []error) error {
 }
 
 // faultKeys are the blocks of faults { }.
-var faultKeys = []string{"conn_reset", "crash", "clock_skew", "clock_drift", "clock_jump", "lame_duck", "partition"}
+var faultKeys = []string{"conn_reset", "crash", "clock_skew", "clock_drift", "clock_jump", "lame_duck", "partition",
+	"partition_random", "crash_random", "route_reset"}
 
 func parseFaults(top *fields, sc *Scenario) error {
 	v, ok := top.get("faults")
@@ -110,7 +116,7 @@ func parseFaults(top *fields, sc *Scenario) error {
 	}
 	parsers := []func(*fields, *Scenario) error{
 		parseConnReset, parseClockSkew, parseClockDrift, parseCrashes, parseClockJumps, parseLameDucks,
-		parsePartitions,
+		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset,
 	}
 	for _, p := range parsers {
 		if err := p(f, sc); err != nil {
@@ -305,6 +311,13 @@ var scenarioChecks = []scenarioCheck{
 		return hasCluster(sc) && sc.Workload.Cluster.QueueSubscribersPerNode > 0
 	}},
 	{"no-loops", "a cluster workload", hasCluster},
+	{"raft-election-safety", "a raft_kv workload", hasRaftKV},
+	{"raft-log-matching", "a raft_kv workload", hasRaftKV},
+	{"raft-leader-completeness", "a raft_kv workload", hasRaftKV},
+	{"raft-state-machine-safety", "a raft_kv workload", hasRaftKV},
+	{"raft-committed-never-lost", "a raft_kv workload", hasRaftKV},
+	{"linearizable", "a raft_kv workload", hasRaftKV},
+	{"replicas-converge", "a raft_kv workload", hasRaftKV},
 	{"liveness", "nothing", func(*Scenario) bool { return true }},
 }
 

@@ -121,4 +121,18 @@ func (w *World) Events() uint64 { return w.trace.events }
 // trace and the hash.
 func (w *World) Note(kind string, detail string) {
 	w.record("world", kind, 0, []byte(detail))
+	w.noteEvent("world", kind, detail)
+}
+
+// OnNote registers f to see every scenario note and every host crash and
+// restart as it happens (for history annotations); f must not change the
+// world.
+func (w *World) OnNote(f func(at time.Duration, host, kind, detail string)) {
+	w.noteHooks = append(w.noteHooks, f)
+}
+
+func (w *World) noteEvent(host, kind, detail string) {
+	for _, f := range w.noteHooks {
+		f(time.Duration(w.now), host, kind, detail)
+	}
 }

@@ -90,8 +90,9 @@ type World struct {
 	blocked   map[link]bool
 	readBuf   []byte
 
-	trace   traceState
-	buggify buggifyState
+	trace     traceState
+	buggify   buggifyState
+	noteHooks []func(at time.Duration, host, kind, detail string)
 }
 
 // NewWorld creates a world whose every random choice derives from seed.

@@ -83,6 +83,9 @@ type subscription struct {
 	delivered int64
 	max       int64 // auto-unsubscribe after max deliveries; 0: none
 	removed   bool
+	// handler is set on internal subscriptions (internal.go), which
+	// have no connection: deliveries are queued for it instead.
+	handler func(subject, reply string, msg []byte)
 }
 
 // Stats are message and byte counters (varz/connz "in_msgs" and friends).

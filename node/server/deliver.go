@@ -40,6 +40,7 @@ func (c *client) processPub(subj, reply []byte, hdrLen int, msg []byte) error {
 	if !delivered && len(reply) > 0 && c.opts.NoResponders {
 		c.sendNoResponders(subj, reply)
 	}
+	s.runInternal()
 	return nil
 }
 
@@ -113,8 +114,11 @@ func (s *Server) route(src *client, subj, reply []byte, hdrLen int, msg []byte) 
 // deliver sends one message to one subscription. It reports whether the
 // message was queued for the subscriber.
 func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdrLen int, msg []byte) bool {
+	if sub.handler != nil {
+		return s.queueInternal(sub, subj, reply, hdrLen, msg)
+	}
 	dst := sub.client
-	if sub.removed || dst.closing || (dst == src && !src.opts.Echo) {
+	if sub.removed || dst.closing || (dst == src && !src.opts.Echo) || internalOnly(subj) {
 		return false
 	}
 	if dst.perms != nil && dst.perms.DeliverDenied(string(subj)) {
@@ -222,11 +226,12 @@ func noRespondersHeader(subj []byte) []byte {
 	return append(h, "\r\n\r\n"...)
 }
 
-// waitFor pauses this producer until dst drains. A producer is listed at
+// waitFor pauses this producer until dst drains (the server's internal
+// publisher, which has no connection, never pauses). A producer is listed at
 // most once per destination and each destination's list is bounded; past
 // the bound the producer keeps reading and max_pending decides.
 func (c *client) waitFor(dst *client) {
-	if c.closing || dst.closing || len(dst.waiters) >= maxWaitersPerConn {
+	if c.conn == nil || c.closing || dst.closing || len(dst.waiters) >= maxWaitersPerConn {
 		return
 	}
 	for _, w := range dst.waiters {

@@ -109,6 +109,7 @@ func (s *Server) startCluster() error {
 		cl.name, cl.dynamic = s.randomName(dynamicClusterNameLen), true
 	}
 	s.cluster = cl
+	s.announceInternalInterest()
 	s.log.Noticef("Cluster name is %s", cl.name)
 	if cl.dynamic {
 		s.log.Warnf("Cluster name was dynamically generated, consider setting one")

@@ -257,5 +257,6 @@ func (r *routeConn) RMsg(m *proto.RoutedMsg) error {
 	c.route.inQueues = m.Queues
 	s.routeClustered(c, m.Subject, m.Reply, max(m.HdrLen, 0), m.Msg)
 	c.route.inQueues = nil
+	s.runInternal()
 	return nil
 }

@@ -53,6 +53,7 @@ type Server struct {
 	shutdownDone     []func()
 	ldm              *lameDuck // set while in lame-duck mode
 	cluster          *cluster  // routes to the other servers (route.go); nil if not clustered
+	internal         internalState
 
 	scratch       []byte // MSG line (and small message) assembly
 	stats         Stats

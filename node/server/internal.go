@@ -1,0 +1,228 @@
+package server
+
+import (
+	"cmp"
+	"errors"
+	"slices"
+	"strconv"
+	"strings"
+
+	"jsnode/node/subject"
+)
+
+// Internal messaging: subscriptions and publishes that belong to the
+// server itself (RAFT groups, internal services) rather than to a client
+// connection. They use the same subscription index and the same routing
+// as clients, so an internal subscription is announced to the routes
+// (RS+/RS-) like any local one, a message published internally reaches
+// internal and client subscriptions on this server directly and those on
+// other servers as RMSG, and a routed message reaches internal
+// subscriptions here.
+//
+// Handlers and re-entrancy: a handler runs on the server's loop, in the
+// event that delivered its message, but never inside the routing of a
+// message. Deliveries to internal subscriptions are queued while a
+// message is routed and the queue is run once routing is over (after a
+// client's PUB, a routed RMSG or a PublishInternal), in delivery order.
+// So a handler may publish (its messages are queued behind the current
+// one and handled before the outer call returns), subscribe and
+// unsubscribe; a subscription removed before its queued message runs does
+// not see it. A handler must not block, and the msg it gets is its own
+// copy. Message headers are not passed to handlers (they get the
+// payload only).
+//
+// $NRG. subjects are internal-only: clients may not publish to them
+// (publishAllowed) and client subscriptions (such as "SUB >") never
+// receive them, as in nats-server, where RAFT traffic lives in the system
+// account.
+
+// internalQueueMax bounds the deliveries to internal handlers queued
+// within one event, and how many handlers one run of the queue calls. A
+// handler that keeps publishing to itself would otherwise run forever;
+// past the bound deliveries are dropped and counted, as a slow
+// consumer's would be.
+const internalQueueMax = 1 << 16
+
+// internalSIDPrefix starts the sids of internal subscriptions, which no
+// client can produce (client sids are the client's own namespace anyway).
+const internalSIDPrefix = "$I"
+
+// Errors of internal messaging.
+var (
+	// ErrBadInternalSubscription means the subject or queue name of an
+	// internal subscription is invalid, or the handler is nil.
+	ErrBadInternalSubscription = errors.New("server: invalid internal subscription")
+	// ErrServerStopped means the server has shut down.
+	ErrServerStopped = errors.New("server: stopped")
+)
+
+// InternalStats counts internal messaging.
+type InternalStats struct {
+	// Subscriptions is the number of live internal subscriptions.
+	Subscriptions int
+	// Published counts PublishInternal calls that were routed.
+	Published int64
+	// Delivered counts messages handed to internal handlers.
+	Delivered int64
+	// Dropped counts publishes refused (invalid subject, server not
+	// running) and deliveries dropped because the queue was full.
+	Dropped int64
+}
+
+// internalState is the server's internal messaging state.
+type internalState struct {
+	// client owns every internal subscription; it has no connection.
+	client  *client
+	queue   []internalMsg
+	head    int
+	running bool
+	stats   InternalStats
+}
+
+// internalMsg is one delivery waiting for its handler.
+type internalMsg struct {
+	sub     *subscription
+	subject string
+	reply   string
+	msg     []byte
+}
+
+// internalClient returns the owner of internal subscriptions, creating it
+// on first use. It is never registered and never closed.
+func (s *Server) internalClient() *client {
+	in := &s.internal
+	if in.client == nil {
+		in.client = &client{srv: s, opts: connectOpts{Echo: true}, headers: true,
+			subs: make(map[string]*subscription), basePrefix: "internal", logPrefix: "internal"}
+	}
+	return in.client
+}
+
+// SubscribeInternal subscribes handler to subj (in queue group queue
+// when not empty) on behalf of the server. The subscription takes part
+// in routing and route interest like a client's. It returns the function
+// that removes it (safe to call more than once, also from a handler).
+// See the comment at the top of internal.go for when handlers run.
+func (s *Server) SubscribeInternal(subj string, queue string, handler func(subject, reply string, msg []byte)) (unsubscribe func(), err error) {
+	if handler == nil || !subject.ValidSubscribe(subj) || strings.ContainsAny(queue, " \t\r\n") {
+		return nil, ErrBadInternalSubscription
+	}
+	if s.state == stateShuttingDown || s.state == stateStopped {
+		return nil, ErrServerStopped
+	}
+	c := s.internalClient()
+	c.subSeq++
+	sid := internalSIDPrefix + strconv.FormatUint(c.subSeq, 10)
+	sub := &subscription{client: c, subject: strings.Clone(subj), queue: strings.Clone(queue),
+		sid: sid, seq: c.subSeq, handler: handler}
+	if err := s.index.Insert(sub.subject, sub.queue, sub); err != nil {
+		return nil, errors.Join(ErrBadInternalSubscription, err)
+	}
+	c.subs[sid] = sub
+	s.internal.stats.Subscriptions++
+	s.localSubAdded(sub)
+	return func() { s.unsubscribeInternal(sub) }, nil
+}
+
+func (s *Server) unsubscribeInternal(sub *subscription) {
+	if sub.removed {
+		return
+	}
+	s.internal.stats.Subscriptions--
+	sub.client.removeSub(sub)
+}
+
+// PublishInternal routes a message from the server itself: to matching
+// internal and client subscriptions here and, in a cluster, to the
+// routes with interest. hdr is a complete NATS/1.0 header block or
+// empty. Nothing is retained: the caller may reuse hdr and msg. A
+// publish with an invalid subject or reply, or while the server is not
+// running, is dropped and counted (InternalStats.Dropped). Handlers of
+// local internal subscriptions have run when it returns, unless it was
+// called from a handler (then they run after that handler).
+func (s *Server) PublishInternal(subj, reply string, hdr, msg []byte) {
+	in := &s.internal
+	if s.state != stateRunning && s.state != stateLameDuck {
+		in.stats.Dropped++
+		return
+	}
+	if !subject.ValidPublish(subj) || (reply != "" && !subject.ValidPublish(reply)) {
+		in.stats.Dropped++
+		return
+	}
+	body, hdrLen := msg, 0
+	if len(hdr) > 0 {
+		body = make([]byte, 0, len(hdr)+len(msg))
+		body = append(append(body, hdr...), msg...)
+		hdrLen = len(hdr)
+	}
+	in.stats.Published++
+	s.route(s.internalClient(), []byte(subj), []byte(reply), hdrLen, body)
+	s.runInternal()
+}
+
+// InternalStats returns the internal messaging counters.
+func (s *Server) InternalStats() InternalStats { return s.internal.stats }
+
+// queueInternal queues one delivery to an internal subscription (the
+// deliver step for subscriptions with a handler). It reports whether the
+// message was taken.
+func (s *Server) queueInternal(sub *subscription, subj, reply []byte, hdrLen int, msg []byte) bool {
+	in := &s.internal
+	if sub.removed {
+		return false
+	}
+	if len(in.queue) >= internalQueueMax { // head resets only when a run ends
+		in.stats.Dropped++
+		return false
+	}
+	body := append([]byte(nil), msg[hdrLen:]...)
+	in.queue = append(in.queue, internalMsg{sub: sub, subject: string(subj), reply: string(reply), msg: body})
+	return true
+}
+
+// runInternal runs the queued internal deliveries, unless they are
+// already being run further up the stack (a handler publishing), in which
+// case that outer call picks up the new ones.
+func (s *Server) runInternal() {
+	in := &s.internal
+	if in.running || in.head == len(in.queue) {
+		return
+	}
+	in.running = true
+	for in.head < len(in.queue) {
+		m := in.queue[in.head]
+		in.queue[in.head] = internalMsg{}
+		in.head++
+		if m.sub.removed {
+			continue
+		}
+		in.stats.Delivered++
+		m.sub.handler(m.subject, m.reply, m.msg)
+	}
+	in.queue, in.head = in.queue[:0], 0
+	in.running = false
+}
+
+// internalOnly reports subjects that only internal subscriptions receive.
+func internalOnly(subj []byte) bool {
+	return len(subj) > 0 && subj[0] == '$' && hasPrefix(subj, nrgPrefix)
+}
+
+// announceInternalInterest counts the internal subscriptions made before
+// the cluster started as local interest, in creation order, so new
+// routes learn of them.
+func (s *Server) announceInternalInterest() {
+	c := s.internal.client
+	if c == nil {
+		return
+	}
+	subs := make([]*subscription, 0, len(c.subs))
+	for _, sub := range c.subs {
+		subs = append(subs, sub)
+	}
+	slices.SortFunc(subs, func(a, b *subscription) int { return cmp.Compare(a.seq, b.seq) })
+	for _, sub := range subs {
+		s.localSubAdded(sub)
+	}
+}

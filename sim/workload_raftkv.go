@@ -1,0 +1,295 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/anishathalye/porcupine"
+
+	"jsnode/node/raft"
+	"jsnode/node/raftgroup"
+	"jsnode/node/raftgroup/kv"
+	"jsnode/node/raftlog"
+)
+
+// raftSegmentBytes is the WAL segment size of the simulated logs: small,
+// so that a run rotates segments many times.
+const raftSegmentBytes = 16 << 10
+
+// raftKV is the replicated key-value workload (see scenario_raftkv.go):
+// a kv service on a RAFT group on every node, sim clients recording a
+// porcupine history, and the Raft invariants checked on every event
+// (raftkv_invariants.go). Its liveness round: once the faults have
+// healed, a leader all nodes agree on, every client idle, then every
+// client completes FinalOps operations with a definite outcome and all
+// replicas apply the same log.
+type raftKV struct {
+	spec     RaftKVSpec
+	r        *run
+	names    []string
+	services map[string]*kv.Service // current incarnation's, by node
+	clients  []*kvClient
+	hist     kvHistory
+	inv      *raftInvariants
+	notes    []worldNote
+	stopped  bool
+	inFinal  bool
+	problems []string // boot failures, bad replies
+}
+
+func newRaftKV(spec RaftKVSpec) *raftKV {
+	return &raftKV{spec: spec, services: make(map[string]*kv.Service)}
+}
+
+func (p *raftKV) start(r *run) {
+	p.r = r
+	p.inv = newRaftInvariants(r.w)
+	r.w.OnNote(func(at time.Duration, host, kind, detail string) {
+		if kind != "phase" && kind != "violation" {
+			p.notes = append(p.notes, worldNote{at: at, host: host, kind: kind, detail: detail})
+		}
+	})
+	for _, n := range r.nodes {
+		p.names = append(p.names, n.Name())
+	}
+	for _, n := range r.nodes {
+		p.boot(n)
+		n.OnBoot(p.boot)
+	}
+	addrs := make([]string, len(r.nodes))
+	for i, n := range r.nodes {
+		addrs[i] = n.Addr()
+	}
+	for i := 0; i < p.spec.Clients; i++ {
+		p.newClient(i, addrs)
+	}
+}
+
+// newClient creates client i, first connected to node i mod n.
+func (p *raftKV) newClient(i int, addrs []string) {
+	r := p.r
+	opts := r.sc.Workload.clientOptions()
+	opts.Name = clientHostName(len(r.clients) + 1)
+	rotated := append(append([]string(nil), addrs[i%len(addrs):]...), addrs[:i%len(addrs)]...)
+	c := r.w.NewClient(opts.Name, rotated, opts)
+	r.clock.setDrift(r, c.Host())
+	r.clients = append(r.clients, c) // connection resets pick from these
+	kc := &kvClient{p: p, c: c, idx: i, pid: p.hist.newClientID(), seen: make(map[string]kvOutput),
+		target: kv.RequestSubject(p.spec.Group)}
+	p.clients = append(p.clients, kc)
+	kc.scheduleNext()
+}
+
+// boot opens the node's member of the group on its (new) server.
+func (p *raftKV) boot(n *NodeHandle) {
+	if old := p.services[n.Name()]; old != nil {
+		old.Stop() // a crashed incarnation's: harmless; a shut-down one's: must stop
+	}
+	delete(p.services, n.Name())
+	h := n.Host()
+	cfg := raftgroup.Config{
+		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
+		Messenger: n.Server(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
+		Observer: p.inv.observer(n.Name()),
+		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
+		SnapshotEvery: uint64(p.spec.SnapshotEvery), Bugs: p.spec.GroupBugs,
+		// Small segments, so crashes also hit segment rotation.
+		LogOptions: raftlog.Options{SegmentBytes: raftSegmentBytes},
+	}
+	s, err := kv.Open(cfg, p.spec.KVBugs)
+	if err != nil {
+		p.problem("%s: opening the group (incarnation %d): %v", n.Name(), h.Incarnation(), err)
+		return
+	}
+	p.services[n.Name()] = s
+}
+
+func (p *raftKV) problem(format string, args ...any) {
+	if len(p.problems) < violationsMax {
+		p.problems = append(p.problems, fmt.Sprintf("t=%v: ", p.r.w.Elapsed())+fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *raftKV) badReply(what string) { p.problem("client: %s", what) }
+
+func (p *raftKV) stop() { p.stopped = true }
+
+// liveService returns the node's service if the node is up and its
+// group has not failed.
+func (p *raftKV) liveService(n *NodeHandle) *kv.Service {
+	s := p.services[n.Name()]
+	if s == nil || !n.Alive() || s.Group().Err() != nil {
+		return nil
+	}
+	return s
+}
+
+// leaderAgreed returns the leader every live member knows, if there is
+// one and every node is up.
+func (p *raftKV) leaderAgreed() (*kv.Service, bool) {
+	var lead raft.ID
+	var leader *kv.Service
+	for _, n := range p.r.nodes {
+		s := p.liveService(n)
+		if s == nil {
+			return nil, false
+		}
+		id, _ := s.Group().Leader()
+		if id == raft.None || (lead != raft.None && id != lead) {
+			return nil, false
+		}
+		lead = id
+		if s.Group().IsLeader() {
+			leader = s
+		}
+	}
+	return leader, leader != nil
+}
+
+// ready: every node up with an agreed leader, every client connected and
+// idle.
+func (p *raftKV) ready() bool {
+	if _, ok := p.leaderAgreed(); !ok {
+		return false
+	}
+	for _, kc := range p.clients {
+		if !kc.c.Connected() || !kc.idle() {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *raftKV) final() {
+	p.inFinal = true
+	for _, kc := range p.clients {
+		kc.finalLeft = p.spec.FinalOps
+		if kc.finalLeft > 0 {
+			kc.begin()
+		}
+	}
+}
+
+// finalDone: every client owes nothing and every replica has applied the
+// leader's whole committed log.
+func (p *raftKV) finalDone() bool {
+	for _, kc := range p.clients {
+		if kc.finalLeft > 0 || !kc.idle() {
+			return false
+		}
+	}
+	return p.converged()
+}
+
+func (p *raftKV) converged() bool {
+	leader, ok := p.leaderAgreed()
+	if !ok {
+		return false
+	}
+	li := leader.Group().Info()
+	if li.Commit != li.LastIndex {
+		return false
+	}
+	for _, s := range p.services {
+		if s.Group().Info().Applied != li.Commit {
+			return false
+		}
+	}
+	return true
+}
+
+// check reports invariant violations, group failures, divergent
+// replicas, a missed liveness round and non-linearizable histories. On
+// any failure the history's HTML visualization is written and named.
+func (p *raftKV) check(stats map[string]int) error {
+	var errs []error
+	if p.inFinal && p.finalDone() {
+		errs = append(errs, p.checkReplicas()...)
+	} else {
+		errs = append(errs, errors.New("raft_kv: liveness round not completed: "+p.whyNotDone()))
+	}
+	for _, v := range p.inv.violations {
+		errs = append(errs, errors.New("raft invariant: "+v))
+	}
+	for _, pr := range p.problems {
+		errs = append(errs, errors.New("raft_kv: "+pr))
+	}
+	for _, name := range p.names {
+		if s := p.services[name]; s != nil && s.Group().Err() != nil {
+			errs = append(errs, fmt.Errorf("raft_kv: %s's group failed: %w", name, s.Group().Err()))
+		}
+	}
+	p.addStats(stats)
+	res, path, err := p.hist.checkLinearizable(p.r.sc.Name, p.r.w.Seed(), annotations(p.notes, p.inv.notes), len(errs) > 0)
+	switch {
+	case err != nil:
+		errs = append(errs, fmt.Errorf("raft_kv: writing the visualization: %w", err))
+	case res == porcupine.Illegal:
+		errs = append(errs, fmt.Errorf("raft_kv: history of %d operations is not linearizable", len(p.hist.ops)))
+	case res == porcupine.Unknown:
+		errs = append(errs, fmt.Errorf("raft_kv: linearizability check undecided after %v", linearizabilityTimeout))
+	}
+	if len(errs) > 0 && path != "" {
+		errs = append(errs, fmt.Errorf("raft_kv: history visualization: %s", path))
+	}
+	return errors.Join(errs...)
+}
+
+// checkReplicas compares the replicas once converged: same state, and
+// every committed entry still held (violations of the latter are added
+// to the invariants').
+func (p *raftKV) checkReplicas() []error {
+	var errs []error
+	var want uint64
+	first := ""
+	for _, name := range p.names {
+		s := p.services[name]
+		p.inv.final(name, s.Group())
+		if first == "" {
+			first, want = name, s.Digest()
+		} else if d := s.Digest(); d != want {
+			errs = append(errs, fmt.Errorf("raft_kv: replicas diverge: %s digest %016x, %s %016x", name, d, first, want))
+		}
+	}
+	return errs
+}
+
+// whyNotDone explains an unfinished liveness round.
+func (p *raftKV) whyNotDone() string {
+	if !p.inFinal {
+		if _, ok := p.leaderAgreed(); !ok {
+			return "no leader agreed on by every node"
+		}
+		return "clients did not go idle"
+	}
+	var owed []string
+	for _, kc := range p.clients {
+		if kc.finalLeft > 0 {
+			owed = append(owed, fmt.Sprintf("%s owes %d", kc.c.host.name, kc.finalLeft))
+		}
+	}
+	if len(owed) > 0 {
+		return strings.Join(owed, ", ")
+	}
+	return "replicas did not apply the same log"
+}
+
+func (p *raftKV) addStats(stats map[string]int) {
+	var ok, unknown, abandoned, notLeader, attempts int
+	for _, kc := range p.clients {
+		ok += kc.stats.ok
+		unknown += kc.stats.unknown
+		abandoned += kc.stats.abandoned
+		notLeader += kc.stats.notLeader
+		attempts += kc.stats.attempts
+	}
+	stats["kv-ops-ok"] = ok
+	stats["kv-ops-unknown"] = unknown
+	stats["kv-gets-abandoned"] = abandoned
+	stats["kv-not-leader"] = notLeader
+	stats["kv-attempts"] = attempts
+	stats["raft-leaders"] = len(p.inv.leaders)
+	stats["raft-committed"] = len(p.inv.committed)
+}

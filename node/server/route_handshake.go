@@ -43,6 +43,7 @@ const (
 	errTextRoutePort     = "attempted to connect to route port"
 	errTextUnknownOp     = "Unknown Protocol Operation"
 	clusterNameMismatchF = "Rejecting connection, cluster name %q does not match %q"
+	errTextAccountRouteF = "Not possible to have a dedicated route for account %q between those servers"
 )
 
 // routeProtocolError answers a parse error on a route and closes it.
@@ -248,6 +249,10 @@ func (c *client) processFirstRouteInfo(ri *routeInfo) error {
 		c.routeAuthViolation()
 		return errConnClosed
 	}
+	if ri.RouteAccount != "" {
+		c.refuseAccountRoute(ri.RouteAccount)
+		return errConnClosed
+	}
 	link.infoReceived = true
 	link.remoteID = ri.ID
 	link.remoteName = ri.Name
@@ -271,13 +276,16 @@ func (c *client) processFirstRouteInfo(ri *routeInfo) error {
 // addRoute registers a route whose handshake is complete. With two
 // connections to one server (both dialled each other) both servers keep
 // the one dialled by the server with the smaller id, so they agree
-// without talking; the other is closed as a duplicate.
+// without talking; the other is closed as a duplicate. A peer that
+// pools routes (it advertises a pool size; jsnode does not) treats this
+// server as one without pooling and keeps the connection it registered
+// first, so with such a peer the existing connection stays too.
 func (s *Server) addRoute(c *client) {
 	cl := s.cluster
 	link := c.route
 	id := link.remoteID
 	existing := cl.byID[id]
-	if existing != nil && !routeWins(c, existing) {
+	if existing != nil && (link.remoteInfo.PoolSize > 0 || !routeWins(c, existing)) {
 		adoptReconnectDuty(existing, c)
 		c.debugf("Detected duplicate remote route %q", id)
 		link.noReconnect = true
@@ -302,6 +310,17 @@ func (s *Server) addRoute(c *client) {
 		}
 	}
 	s.sendAllInterest(c)
+}
+
+// refuseAccountRoute closes a peer's dedicated route for one account:
+// this server keeps one route per peer, and a peer that sees it
+// advertise no pool size sends that account's traffic over it instead.
+func (c *client) refuseAccountRoute(account string) {
+	text := fmt.Sprintf(errTextAccountRouteF, account)
+	c.errorf("%s", text)
+	c.sendErr(text)
+	c.route.noReconnect = true
+	c.closeConnection(ProtocolViolation)
 }
 
 // routeWins reports whether the new connection c replaces old, both to

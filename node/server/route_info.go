@@ -27,7 +27,14 @@ type routeInfo struct {
 	Dynamic      bool     `json:"cluster_dynamic,omitempty"`
 	ConnectURLs  []string `json:"connect_urls,omitempty"` // the server's client URLs
 	LameDuckMode bool     `json:"ldm,omitempty"`
-	PoolSize     int      `json:"route_pool_size,omitempty"`
+	// PoolSize is what a pooling peer (nats-server 2.10+) advertises;
+	// this server leaves it out so that such a peer falls back to one
+	// route carrying every account (see baseRouteInfo).
+	PoolSize int `json:"route_pool_size,omitempty"`
+	// RouteAccount names the account of a peer's dedicated route
+	// (nats-server's per-account routes, e.g. $SYS); such routes are
+	// refused, the account's traffic then goes over the single route.
+	RouteAccount string `json:"route_account,omitempty"`
 }
 
 // routeConnect is the CONNECT a server sends on a route it dialled.
@@ -63,7 +70,11 @@ func (s *Server) baseRouteInfo() routeInfo {
 		MaxPayload:   s.opts.MaxPayload,
 		Cluster:      s.cluster.name,
 		Dynamic:      s.cluster.dynamic,
-		PoolSize:     1,
+		// No route_pool_size: nats-server then treats this server as one
+		// without pooling, opens a single connection and sends every
+		// account's interest and messages over it. Advertising a size
+		// makes it open max(its size, ours) connections and pin each
+		// account to one of them by hash.
 	}
 	if o.Advertise != "" {
 		host, port, _ := parseHostPort(o.Advertise, s.cluster.port)

@@ -40,7 +40,8 @@ type ClusterOpts struct {
 	// routeConnectMaxDelay.
 	ConnectBackoff bool
 	// PoolSize is the number of connections per pair of servers. jsnode
-	// keeps one: 0, 1 and -1 (no pooling) are accepted.
+	// keeps one: 0, 1 and -1 (no pooling) are accepted, and its INFO
+	// advertises no pool size, so nats-server peers keep one too.
 	PoolSize int
 	// PingInterval, MaxPingsOut and WriteDeadline override the server's
 	// values for routes (0: use those).

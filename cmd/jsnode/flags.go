@@ -72,6 +72,49 @@ var canonical = map[string]string{
 
 func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	c := &cmdline{set: map[string]bool{}}
+	fs := newFlagSet(c)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			c.showHelp = true
+			return c, nil
+		}
+		return nil, fmt.Errorf("%v (see jsnode -h)", strings.TrimSpace(err.Error()))
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q (see jsnode -h)", fs.Arg(0))
+	}
+	var unsupported error
+	fs.Visit(func(f *flag.Flag) {
+		if feature, ok := unsupportedFlags[f.Name]; ok && unsupported == nil {
+			unsupported = fmt.Errorf("flag -%s is not supported by this jsnode build (%s is not implemented yet)", f.Name, feature)
+			return
+		}
+		c.set[canonical[f.Name]] = true
+	})
+	if unsupported != nil {
+		return nil, unsupported
+	}
+	if c.debugTrace {
+		c.debug, c.trace = true, true
+		c.set["debug"], c.set["trace"] = true, true
+	}
+	if c.traceVerbose {
+		c.trace = true
+		c.set["trace"] = true
+	}
+	if c.set["cluster"] {
+		cl, err := parseClusterListen(c.cluster)
+		if err != nil {
+			return nil, fmt.Errorf("--cluster %q: %v", redactURL(c.cluster), err)
+		}
+		c.clusterListen = cl
+	}
+	return c, nil
+}
+
+// newFlagSet declares every flag, with nats-server's names and aliases,
+// writing into c.
+func newFlagSet(c *cmdline) *flag.FlagSet {
 	fs := flag.NewFlagSet("jsnode", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	str := func(p *string, names ...string) {
@@ -110,52 +153,28 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	str(&c.clusterAdvertise, "cluster_advertise")
 	boolean(&c.noAdvertise, false, "no_advertise")
 	fs.IntVar(&c.connectRetries, "connect_retries", 0, "")
+	defineUnsupported(fs)
+	return fs
+}
+
+// defineUnsupported declares the flags of features not built yet, so that
+// using one is reported by name (see unsupportedFlags) rather than as an
+// unknown flag.
+func defineUnsupported(fs *flag.FlagSet) {
 	var ignored string
 	var ignoredBool bool
 	for name := range unsupportedFlags {
-		if name == "js" || name == "jetstream" || name == "tls" || name == "tlsverify" || name == "s" || name == "syslog" {
+		if unsupportedBoolFlags[name] {
 			fs.BoolVar(&ignoredBool, name, false, "")
 			continue
 		}
 		fs.StringVar(&ignored, name, "", "")
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			c.showHelp = true
-			return c, nil
-		}
-		return nil, fmt.Errorf("%v (see jsnode -h)", strings.TrimSpace(err.Error()))
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q (see jsnode -h)", fs.Arg(0))
-	}
-	var unsupported error
-	fs.Visit(func(f *flag.Flag) {
-		if feature, ok := unsupportedFlags[f.Name]; ok && unsupported == nil {
-			unsupported = fmt.Errorf("flag -%s is not supported by this jsnode build (%s is not implemented yet)", f.Name, feature)
-			return
-		}
-		c.set[canonical[f.Name]] = true
-	})
-	if unsupported != nil {
-		return nil, unsupported
-	}
-	if c.debugTrace {
-		c.debug, c.trace = true, true
-		c.set["debug"], c.set["trace"] = true, true
-	}
-	if c.traceVerbose {
-		c.trace = true
-		c.set["trace"] = true
-	}
-	if c.set["cluster"] {
-		cl, err := parseClusterListen(c.cluster)
-		if err != nil {
-			return nil, fmt.Errorf("--cluster %q: %v", redactURL(c.cluster), err)
-		}
-		c.clusterListen = cl
-	}
-	return c, nil
+}
+
+// unsupportedBoolFlags are the unsupported flags that take no value.
+var unsupportedBoolFlags = map[string]bool{
+	"js": true, "jetstream": true, "tls": true, "tlsverify": true, "s": true, "syslog": true,
 }
 
 const usage = `Usage: jsnode [options]

@@ -225,14 +225,20 @@ func (c *client) closeConnection(reason ClosedState) {
 
 // removeAllSubs drops every subscription, in creation order.
 func (c *client) removeAllSubs() {
+	for _, sub := range c.subsInOrder() {
+		c.removeSub(sub)
+	}
+}
+
+// subsInOrder lists the client's subscriptions in creation order, so work
+// done over all of them never depends on map iteration order.
+func (c *client) subsInOrder() []*subscription {
 	subs := make([]*subscription, 0, len(c.subs))
 	for _, sub := range c.subs {
 		subs = append(subs, sub)
 	}
 	slices.SortFunc(subs, func(a, b *subscription) int { return cmp.Compare(a.seq, b.seq) })
-	for _, sub := range subs {
-		c.removeSub(sub)
-	}
+	return subs
 }
 
 // removeSub drops one subscription from the client and the index.

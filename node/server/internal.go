@@ -1,9 +1,7 @@
 package server
 
 import (
-	"cmp"
 	"errors"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -217,12 +215,7 @@ func (s *Server) announceInternalInterest() {
 	if c == nil {
 		return
 	}
-	subs := make([]*subscription, 0, len(c.subs))
-	for _, sub := range c.subs {
-		subs = append(subs, sub)
-	}
-	slices.SortFunc(subs, func(a, b *subscription) int { return cmp.Compare(a.seq, b.seq) })
-	for _, sub := range subs {
+	for _, sub := range c.subsInOrder() {
 		s.localSubAdded(sub)
 	}
 }

@@ -26,7 +26,7 @@ func (c *Config) Authenticate(cr Credentials, nonce []byte) (Identity, bool) {
 	if len(c.Users) > 0 {
 		if c.NoAuthUser != "" && cr.User == "" && cr.Pass == "" && cr.Token == "" {
 			if u := c.findUser(c.NoAuthUser); u != nil {
-				return c.identityOf(u.Username, u.Permissions), true
+				return c.identityOf(u.Username, u.Permissions, u.Account), true
 			}
 		}
 		if cr.User != "" {
@@ -34,7 +34,7 @@ func (c *Config) Authenticate(cr Credentials, nonce []byte) (Identity, bool) {
 			if u == nil || !passwordMatches(u.Password, cr.Pass) {
 				return Identity{}, false
 			}
-			return c.identityOf(u.Username, u.Permissions), true
+			return c.identityOf(u.Username, u.Permissions, u.Account), true
 		}
 	}
 	switch {
@@ -65,7 +65,7 @@ func (c *Config) authenticateNkey(cr Credentials, nonce []byte) (Identity, bool)
 	if err := pub.Verify(nonce, sig); err != nil {
 		return Identity{}, false
 	}
-	return c.identityOf(n.Nkey, n.Permissions), true
+	return c.identityOf(n.Nkey, n.Permissions, n.Account), true
 }
 
 // decodeSignature accepts raw (unpadded) URL-safe base64, which nats.go
@@ -82,11 +82,11 @@ func decodeSignature(s string) ([]byte, bool) {
 
 // identityOf names an authenticated user; users without permissions of
 // their own get the default permissions.
-func (c *Config) identityOf(name string, p *Permissions) Identity {
+func (c *Config) identityOf(name string, p *Permissions, account string) Identity {
 	if p == nil {
 		p = c.DefaultPermissions
 	}
-	return Identity{Name: name, Permissions: p}
+	return Identity{Name: name, Permissions: p, Account: account}
 }
 
 func (c *Config) findUser(name string) *User {

@@ -24,6 +24,9 @@ type Identity struct {
 	Name string
 	// Permissions are the client's rules; nil means everything allowed.
 	Permissions *Permissions
+	// Account is the account the client is bound to; "" means the
+	// global account ($G).
+	Account string
 }
 
 // User is a user/password entry (authorization { users = [...] }).
@@ -33,6 +36,8 @@ type User struct {
 	Username    string
 	Password    string
 	Permissions *Permissions
+	// Account is the account the user belongs to ("" for $G).
+	Account string
 }
 
 // NkeyUser is an nkey entry: a user public key ("U...") whose holder proves
@@ -40,6 +45,8 @@ type User struct {
 type NkeyUser struct {
 	Nkey        string
 	Permissions *Permissions
+	// Account is the account the user belongs to ("" for $G).
+	Account string
 }
 
 // Permissions are one user's publish and subscribe rules.

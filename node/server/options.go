@@ -52,6 +52,22 @@ type Options struct {
 	// Cluster configures routes to the other servers of a cluster.
 	Cluster ClusterOpts
 
+	// Accounts are the accounts {} block, in config order. $G always
+	// exists besides them; users not bound to an account are in $G.
+	Accounts []*AccountOpts
+	// Mappings are the top-level mappings {} (they apply to $G).
+	Mappings []MappingOpts
+	// SystemAccount names the system account (default $SYS, created if
+	// not configured) unless NoSystemAccount is set.
+	SystemAccount   string
+	NoSystemAccount bool
+
+	// Monitoring over HTTP (served by the host, computed on the loop):
+	// HTTPPort 0 means off, -1 a random port.
+	HTTPHost     string
+	HTTPPort     int
+	HTTPBasePath string
+
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration
 

@@ -3,6 +3,7 @@ package raftgroup
 import (
 	"errors"
 	"fmt"
+	"jsnode/node/server"
 	"math/rand/v2"
 	"path"
 	"slices"
@@ -77,11 +78,12 @@ type StateMachine interface {
 	Restore(index uint64, data []byte) error
 }
 
-// Messenger is the internal messaging of the server the group runs on
-// (*server.Server implements it): the group's transport.
+// Messenger is the internal messaging of the server the group runs on:
+// the group's transport. *server.Account implements it; RAFT traffic
+// belongs in the server's system account.
 type Messenger interface {
-	SubscribeInternal(subject, queue string, handler func(subject, reply string, msg []byte)) (unsubscribe func(), err error)
-	PublishInternal(subject, reply string, hdr, msg []byte)
+	Subscribe(subject, queue string, handler server.MsgHandler) (unsubscribe func(), err error)
+	Publish(subject, reply string, hdr, msg []byte)
 }
 
 // Logger receives the group's log lines (server.Logger implements it).

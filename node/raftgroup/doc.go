@@ -37,7 +37,7 @@
 // # Use
 //
 //	g, err := raftgroup.Open(raftgroup.Config{Group: "kv", Self: "n1",
-//		Peers: []string{"n1", "n2", "n3"}, Messenger: srv, Clock: env.Clock,
+//		Peers: []string{"n1", "n2", "n3"}, Messenger: srv.SystemAccount(), Clock: env.Clock,
 //		Rand: env.Rand, FS: env.FS, StateMachine: app})
 //	err = g.Propose(data, func(result []byte, err error) { ... })
 //	err = g.Read(func(err error) { /* read app state: linearizable */ })

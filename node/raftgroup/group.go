@@ -98,7 +98,7 @@ func Open(cfg Config) (*Group, error) {
 		return nil, fmt.Errorf("raftgroup %s: %w", cfg.Group, err)
 	}
 	g.reads.init(cfg.Rand)
-	g.unsubscribe, err = cfg.Messenger.SubscribeInternal(MemberSubject(cfg.Group, g.id), "", g.receive)
+	g.unsubscribe, err = cfg.Messenger.Subscribe(MemberSubject(cfg.Group, g.id), "", g.receive)
 	if err != nil {
 		st.close()
 		return nil, fmt.Errorf("raftgroup %s: subscribing: %w", cfg.Group, err)

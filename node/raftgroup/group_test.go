@@ -182,10 +182,10 @@ func TestBadMessagesAreDroppedAndCounted(t *testing.T) {
 	before := f.Stats().MsgsDropped
 	pub := &busEnd{c.bus, "evil"}
 	subj := MemberSubject("g", f.Member())
-	pub.PublishInternal(subj, "", nil, []byte("garbage"))
-	pub.PublishInternal(subj, "", nil, make([]byte, 2<<10))
+	pub.Publish(subj, "", nil, []byte("garbage"))
+	pub.Publish(subj, "", nil, make([]byte, 2<<10))
 	misaddressed, _ := raft.Marshal(raft.Message{Type: raft.MsgHeartbeat, From: l.Member(), To: l.Member() + 1, Term: 1})
-	pub.PublishInternal(subj, "", nil, misaddressed)
+	pub.Publish(subj, "", nil, misaddressed)
 	c.pump()
 	if got := f.Stats().MsgsDropped - before; got != 3 {
 		t.Fatalf("dropped %d bad messages, want 3", got)

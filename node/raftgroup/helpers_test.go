@@ -3,6 +3,7 @@ package raftgroup
 import (
 	"bytes"
 	"fmt"
+	"jsnode/node/server"
 	"math/rand/v2"
 	"strconv"
 	"strings"
@@ -37,17 +38,17 @@ type busEnd struct {
 	name string
 }
 
-func (e *busEnd) SubscribeInternal(subject, queue string, h func(string, string, []byte)) (func(), error) {
+func (e *busEnd) Subscribe(subject, queue string, mh server.MsgHandler) (func(), error) {
 	m := e.b.subs[subject]
 	if m == nil {
 		m = map[string]func(string, string, []byte){}
 		e.b.subs[subject] = m
 	}
-	m[e.name] = h
+	m[e.name] = func(s, r string, b []byte) { mh(&server.Msg{Subject: s, Reply: r, Data: b}) }
 	return func() { delete(m, e.name) }, nil
 }
 
-func (e *busEnd) PublishInternal(subject, reply string, hdr, msg []byte) {
+func (e *busEnd) Publish(subject, reply string, hdr, msg []byte) {
 	for to := range e.b.subs[subject] {
 		if e.b.dropAll || e.b.cut[[2]string{e.name, to}] {
 			continue

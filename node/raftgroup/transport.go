@@ -2,6 +2,7 @@ package raftgroup
 
 import (
 	"jsnode/node/raft"
+	"jsnode/node/server"
 )
 
 // The transport: every member subscribes to its own subject,
@@ -25,7 +26,7 @@ func (g *Group) send(msgs []raft.Message) {
 		}
 		g.sendBuf = b
 		g.stats.MsgsSent++
-		g.cfg.Messenger.PublishInternal(g.subject(m.To), "", nil, b)
+		g.cfg.Messenger.Publish(g.subject(m.To), "", nil, b)
 	}
 }
 
@@ -42,7 +43,8 @@ func (g *Group) subject(id raft.ID) string {
 // receive is the handler of this member's subject. Oversized, malformed
 // and misaddressed messages, and messages raft refuses, are dropped and
 // counted; none of them can panic the node.
-func (g *Group) receive(_, _ string, b []byte) {
+func (g *Group) receive(in *server.Msg) {
+	b := in.Data
 	if g.stopped {
 		return
 	}

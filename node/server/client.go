@@ -33,6 +33,8 @@ type client struct {
 	nonce           []byte
 	user            string
 	perms           *auth.Checker // nil: everything allowed
+	// acc is the client's account: $G until authentication binds it.
+	acc *Account
 
 	subs   map[string]*subscription // by sid
 	subSeq uint64                   // orders subs for deterministic teardown
@@ -75,6 +77,7 @@ type client struct {
 // MSG line can be built without conversions.
 type subscription struct {
 	client    *client
+	acc       *Account // the index this subscription is in
 	subject   string
 	queue     string
 	sid       string
@@ -85,7 +88,13 @@ type subscription struct {
 	removed   bool
 	// handler is set on internal subscriptions (internal.go), which
 	// have no connection: deliveries are queued for it instead.
-	handler func(subject, reply string, msg []byte)
+	handler MsgHandler
+	// Stream imports (account_streams.go): shadows are this
+	// subscription's shadows in exporting accounts; a shadow has im set
+	// and shadowOf pointing at the subscription it stands for.
+	shadows  []*subscription
+	im       *streamImport
+	shadowOf *subscription
 }
 
 // Stats are message and byte counters (varz/connz "in_msgs" and friends).
@@ -107,6 +116,7 @@ func (s *Server) newClient(conn net.Conn) *client {
 		opts:   defaultConnectOpts,
 		subs:   make(map[string]*subscription),
 		parser: proto.NewServerParser(s.parserLimits()),
+		acc:    s.gacc,
 	}
 	remote := conn.RemoteAddr()
 	c.host, _ = splitHostPort(remote)
@@ -248,8 +258,9 @@ func (c *client) removeSub(sub *subscription) {
 	}
 	sub.removed = true
 	delete(c.subs, sub.sid)
-	c.srv.index.Remove(sub.subject, sub.queue, sub)
-	c.srv.localSubRemoved(sub)
+	sub.acc.index.Remove(sub.subject, sub.queue, sub)
+	sub.acc.localSubRemoved(sub)
+	removeShadows(sub)
 }
 
 // write queues raw protocol bytes.

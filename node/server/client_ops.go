@@ -61,7 +61,7 @@ func (c *client) Sub(subj, queue, sid []byte) error {
 		c.subPermissionViolation(subjStr, queueStr, sidStr)
 		return nil
 	}
-	if max := c.srv.opts.MaxSubs; max > 0 && len(c.subs) >= max {
+	if max := c.maxSubs(); max > 0 && len(c.subs) >= max {
 		c.errorf("%s", errTextMaxSubscriptions)
 		c.sendErr(errTextMaxSubscriptions)
 		return nil
@@ -86,14 +86,15 @@ func (c *client) addSub(subj, queue, sid string) bool {
 	}
 	c.subSeq++
 	sub := &subscription{
-		client: c, subject: subj, queue: queue, sid: sid,
+		client: c, acc: c.acc, subject: subj, queue: queue, sid: sid,
 		sidBytes: []byte(sid), seq: c.subSeq,
 	}
-	if err := c.srv.index.Insert(subj, queue, sub); err != nil {
+	if err := c.acc.index.Insert(subj, queue, sub); err != nil {
 		return false
 	}
 	c.subs[sid] = sub
-	c.srv.localSubAdded(sub)
+	c.acc.localSubAdded(sub)
+	c.acc.addShadows(sub, 0)
 	return true
 }
 
@@ -158,7 +159,7 @@ func (c *client) Ping() error {
 	if c.opts.Protocol >= clientProtoInfo {
 		info := c.srv.info
 		info.ConnectInfo = true
-		info.RemoteAccount = globalAccountName
+		info.RemoteAccount = c.acc.name
 		c.sendInfo(info)
 	}
 	return nil
@@ -191,8 +192,7 @@ func (c *client) checkFirstOp() bool {
 		if id, ok := s.opts.Auth.Authenticate(auth.Credentials{}, c.nonce); ok {
 			c.stopAuthTimer()
 			c.connectReceived = true
-			c.setIdentity(id)
-			return true
+			return c.setIdentity(id)
 		}
 	}
 	c.authViolation()

@@ -32,9 +32,6 @@ type serverInfo struct {
 	RemoteAccount string   `json:"remote_account,omitempty"`
 }
 
-// globalAccountName is the account every client belongs to until jsnode
-// has accounts; INFO reports it as remote_account.
-const globalAccountName = "$G"
 
 // connectOpts is the CONNECT JSON a client sends.
 type connectOpts struct {
@@ -147,14 +144,23 @@ func (c *client) authenticate() bool {
 		c.authViolation()
 		return false
 	}
-	c.setIdentity(id)
-	return true
+	return c.setIdentity(id)
 }
 
-// setIdentity records who the client is and compiles its permissions.
-func (c *client) setIdentity(id auth.Identity) {
+// setIdentity records who the client is, compiles its permissions and
+// binds it to its account. It returns false when it closed the
+// connection (the account is full).
+func (c *client) setIdentity(id auth.Identity) bool {
 	c.user = id.Name
 	c.perms = auth.NewChecker(id.Permissions)
+	acc := c.srv.gacc
+	if id.Account != "" {
+		if acc = c.srv.accounts[id.Account]; acc == nil {
+			c.authViolation()
+			return false
+		}
+	}
+	return c.bindAccount(acc)
 }
 
 // authViolation answers a failed authentication and closes.

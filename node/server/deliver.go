@@ -30,13 +30,23 @@ func (c *client) processPub(subj, reply []byte, hdrLen int, msg []byte) error {
 	if c.opts.Pedantic && !subject.ValidPublish(string(subj)) {
 		c.sendErr(errTextInvalidPubSubject)
 	}
+	acc := c.acc
+	subj, keep := acc.mapSubject(subj)
+	if !keep {
+		return nil
+	}
 	if !c.publishAllowed(subj, reply) {
 		return nil
 	}
 	if c.opts.Verbose {
 		c.sendOK()
 	}
-	delivered := s.route(c, subj, reply, hdrLen, msg)
+	delivered := acc.route(c, subj, reply, hdrLen, msg)
+	if im := acc.serviceImports.find(subj); im != nil {
+		if s.processServiceImport(c, im, subj, reply, hdrLen, msg) {
+			delivered = true
+		}
+	}
 	if !delivered && len(reply) > 0 && c.opts.NoResponders {
 		c.sendNoResponders(subj, reply)
 	}
@@ -79,13 +89,15 @@ func hasPrefix(b []byte, prefix string) bool {
 	return len(b) > len(prefix) && string(b[:len(prefix)]) == prefix
 }
 
-// route delivers a message to every matching plain subscription and to one
-// member of every matching queue group. It reports whether anyone took it.
-func (s *Server) route(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+// route delivers a message published in account a to every matching plain
+// subscription and to one member of every matching queue group. It
+// reports whether anyone took it.
+func (a *Account) route(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+	s := a.srv
 	if s.cluster != nil {
-		return s.routeClustered(src, subj, reply, hdrLen, msg)
+		return a.routeClustered(src, subj, reply, hdrLen, msg)
 	}
-	r := s.index.MatchBytes(subj)
+	r := a.index.MatchBytes(subj)
 	delivered := false
 	for _, sub := range r.Plain {
 		if s.deliver(src, sub, subj, reply, hdrLen, msg) {
@@ -114,6 +126,12 @@ func (s *Server) route(src *client, subj, reply []byte, hdrLen int, msg []byte) 
 // deliver sends one message to one subscription. It reports whether the
 // message was queued for the subscriber.
 func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdrLen int, msg []byte) bool {
+	if sub.im != nil {
+		var ok bool
+		if sub, subj, ok = resolveShadow(sub, subj); !ok {
+			return false
+		}
+	}
 	if sub.handler != nil {
 		return s.queueInternal(sub, subj, reply, hdrLen, msg)
 	}
@@ -204,7 +222,7 @@ func (c *client) reserveOutput(n int) bool {
 // message on the requester's own subscription to the reply subject, as
 // nats-server does for clients that asked for no_responders.
 func (c *client) sendNoResponders(subj, reply []byte) {
-	r := c.srv.index.MatchBytes(reply)
+	r := c.acc.index.MatchBytes(reply)
 	for _, sub := range r.Plain {
 		if sub.client != c || sub.removed {
 			continue

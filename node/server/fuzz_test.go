@@ -289,11 +289,16 @@ func (s *fuzzSession) checkServer() {
 	if srv.NumSubscriptions() != subs {
 		s.t.Fatalf("index holds %d subscriptions, open clients hold %d", srv.NumSubscriptions(), subs)
 	}
-	srv.index.ForEach(func(subj, queue string, sub *subscription) {
-		if sub.client.closing || sub.removed || sub.client.subs[sub.sid] != sub {
-			s.t.Fatalf("index entry %q %q sid %q is stale", subj, queue, sub.sid)
-		}
-	})
+	for _, acc := range srv.accountsInOrder() {
+		acc.index.ForEach(func(subj, queue string, sub *subscription) {
+			if sub.shadowOf != nil {
+				sub = sub.shadowOf
+			}
+			if sub.client.closing || sub.removed || sub.client.subs[sub.sid] != sub {
+				s.t.Fatalf("index entry %q %q sid %q is stale", subj, queue, sub.sid)
+			}
+		})
+	}
 }
 
 // checkFreshClient checks the server still serves a well-behaved client.

@@ -21,18 +21,18 @@ import (
 // event that delivered its message, but never inside the routing of a
 // message. Deliveries to internal subscriptions are queued while a
 // message is routed and the queue is run once routing is over (after a
-// client's PUB, a routed RMSG or a PublishInternal), in delivery order.
+// client's PUB, a routed RMSG or an Account.Publish), in delivery order.
 // So a handler may publish (its messages are queued behind the current
 // one and handled before the outer call returns), subscribe and
 // unsubscribe; a subscription removed before its queued message runs does
 // not see it. A handler must not block, and the msg it gets is its own
-// copy. Message headers are not passed to handlers (they get the
-// payload only).
+// copy (a Msg with the header block and the payload).
 //
-// $NRG. subjects are internal-only: clients may not publish to them
-// (publishAllowed) and client subscriptions (such as "SUB >") never
-// receive them, as in nats-server, where RAFT traffic lives in the system
-// account.
+// Every internal subscription belongs to an account. Server services
+// (RAFT groups, the system account's requests) live in the system
+// account, as in nats-server. $NRG. subjects are internal-only: clients
+// may not publish to them (publishAllowed) and client subscriptions (such
+// as "SUB >") never receive them.
 
 // internalQueueMax bounds the deliveries to internal handlers queued
 // within one event, and how many handlers one run of the queue calls. A
@@ -58,7 +58,7 @@ var (
 type InternalStats struct {
 	// Subscriptions is the number of live internal subscriptions.
 	Subscriptions int
-	// Published counts PublishInternal calls that were routed.
+	// Published counts internal publishes that were routed.
 	Published int64
 	// Delivered counts messages handed to internal handlers.
 	Delivered int64
@@ -69,56 +69,63 @@ type InternalStats struct {
 
 // internalState is the server's internal messaging state.
 type internalState struct {
-	// client owns every internal subscription; it has no connection.
-	client  *client
 	queue   []internalMsg
 	head    int
 	running bool
 	stats   InternalStats
 }
 
+// Msg is a message delivered to an internal subscription. The handler
+// owns it: Header and Data are a private copy.
+type Msg struct {
+	Subject string
+	Reply   string
+	// Header is the complete header block ("NATS/1.0..."), or nil.
+	Header []byte
+	Data   []byte
+	// Account is the account the subscription belongs to.
+	Account *Account
+}
+
+// MsgHandler receives internal deliveries.
+type MsgHandler func(m *Msg)
+
 // internalMsg is one delivery waiting for its handler.
 type internalMsg struct {
-	sub     *subscription
-	subject string
-	reply   string
-	msg     []byte
+	sub *subscription
+	msg *Msg
 }
 
-// internalClient returns the owner of internal subscriptions, creating it
-// on first use. It is never registered and never closed.
-func (s *Server) internalClient() *client {
-	in := &s.internal
-	if in.client == nil {
-		in.client = &client{srv: s, opts: connectOpts{Echo: true}, headers: true,
-			subs: make(map[string]*subscription), basePrefix: "internal", logPrefix: "internal"}
-	}
-	return in.client
+// Subscribe subscribes handler to subj (in queue group queue when not
+// empty) in account a on behalf of the server. The subscription takes
+// part in routing, imports and route interest like a client's. It returns
+// the function that removes it (safe to call more than once, also from a
+// handler). See the comment at the top of internal.go for when handlers
+// run.
+func (a *Account) Subscribe(subj, queue string, handler MsgHandler) (unsubscribe func(), err error) {
+	return a.subscribeInternal(subj, queue, handler)
 }
 
-// SubscribeInternal subscribes handler to subj (in queue group queue
-// when not empty) on behalf of the server. The subscription takes part
-// in routing and route interest like a client's. It returns the function
-// that removes it (safe to call more than once, also from a handler).
-// See the comment at the top of internal.go for when handlers run.
-func (s *Server) SubscribeInternal(subj string, queue string, handler func(subject, reply string, msg []byte)) (unsubscribe func(), err error) {
+func (a *Account) subscribeInternal(subj, queue string, handler MsgHandler) (func(), error) {
+	s := a.srv
 	if handler == nil || !subject.ValidSubscribe(subj) || strings.ContainsAny(queue, " \t\r\n") {
 		return nil, ErrBadInternalSubscription
 	}
 	if s.state == stateShuttingDown || s.state == stateStopped {
 		return nil, ErrServerStopped
 	}
-	c := s.internalClient()
+	c := a.internal
 	c.subSeq++
 	sid := internalSIDPrefix + strconv.FormatUint(c.subSeq, 10)
-	sub := &subscription{client: c, subject: strings.Clone(subj), queue: strings.Clone(queue),
+	sub := &subscription{client: c, acc: a, subject: strings.Clone(subj), queue: strings.Clone(queue),
 		sid: sid, seq: c.subSeq, handler: handler}
-	if err := s.index.Insert(sub.subject, sub.queue, sub); err != nil {
+	if err := a.index.Insert(sub.subject, sub.queue, sub); err != nil {
 		return nil, errors.Join(ErrBadInternalSubscription, err)
 	}
 	c.subs[sid] = sub
 	s.internal.stats.Subscriptions++
-	s.localSubAdded(sub)
+	a.localSubAdded(sub)
+	a.addShadows(sub, 0)
 	return func() { s.unsubscribeInternal(sub) }, nil
 }
 
@@ -130,15 +137,16 @@ func (s *Server) unsubscribeInternal(sub *subscription) {
 	sub.client.removeSub(sub)
 }
 
-// PublishInternal routes a message from the server itself: to matching
-// internal and client subscriptions here and, in a cluster, to the
-// routes with interest. hdr is a complete NATS/1.0 header block or
-// empty. Nothing is retained: the caller may reuse hdr and msg. A
-// publish with an invalid subject or reply, or while the server is not
-// running, is dropped and counted (InternalStats.Dropped). Handlers of
-// local internal subscriptions have run when it returns, unless it was
-// called from a handler (then they run after that handler).
-func (s *Server) PublishInternal(subj, reply string, hdr, msg []byte) {
+// Publish routes a message from the server itself in account a: to
+// matching internal and client subscriptions here (imports included) and,
+// in a cluster, to the routes with interest. hdr is a complete NATS/1.0
+// header block or empty. Nothing is retained: the caller may reuse hdr
+// and msg. A publish with an invalid subject or reply, or while the
+// server is not running, is dropped and counted (InternalStats.Dropped).
+// Handlers of local internal subscriptions have run when it returns,
+// unless it was called from a handler (then they run after that handler).
+func (a *Account) Publish(subj, reply string, hdr, msg []byte) {
+	s := a.srv
 	in := &s.internal
 	if s.state != stateRunning && s.state != stateLameDuck {
 		in.stats.Dropped++
@@ -155,8 +163,17 @@ func (s *Server) PublishInternal(subj, reply string, hdr, msg []byte) {
 		hdrLen = len(hdr)
 	}
 	in.stats.Published++
-	s.route(s.internalClient(), []byte(subj), []byte(reply), hdrLen, body)
+	a.route(a.internal, []byte(subj), []byte(reply), hdrLen, body)
 	s.runInternal()
+}
+
+// serviceAccount is where server services talk: the system account, or
+// $G when the system account is disabled.
+func (s *Server) serviceAccount() *Account {
+	if s.sysAcc != nil {
+		return s.sysAcc
+	}
+	return s.gacc
 }
 
 // InternalStats returns the internal messaging counters.
@@ -174,8 +191,12 @@ func (s *Server) queueInternal(sub *subscription, subj, reply []byte, hdrLen int
 		in.stats.Dropped++
 		return false
 	}
-	body := append([]byte(nil), msg[hdrLen:]...)
-	in.queue = append(in.queue, internalMsg{sub: sub, subject: string(subj), reply: string(reply), msg: body})
+	buf := append([]byte(nil), msg...)
+	m := &Msg{Subject: string(subj), Reply: string(reply), Data: buf[hdrLen:], Account: sub.acc}
+	if hdrLen > 0 {
+		m.Header = buf[:hdrLen:hdrLen]
+	}
+	in.queue = append(in.queue, internalMsg{sub: sub, msg: m})
 	return true
 }
 
@@ -196,7 +217,7 @@ func (s *Server) runInternal() {
 			continue
 		}
 		in.stats.Delivered++
-		m.sub.handler(m.subject, m.reply, m.msg)
+		m.sub.handler(m.msg)
 	}
 	in.queue, in.head = in.queue[:0], 0
 	in.running = false
@@ -207,15 +228,3 @@ func internalOnly(subj []byte) bool {
 	return len(subj) > 0 && subj[0] == '$' && hasPrefix(subj, nrgPrefix)
 }
 
-// announceInternalInterest counts the internal subscriptions made before
-// the cluster started as local interest, in creation order, so new
-// routes learn of them.
-func (s *Server) announceInternalInterest() {
-	c := s.internal.client
-	if c == nil {
-		return
-	}
-	for _, sub := range c.subsInOrder() {
-		s.localSubAdded(sub)
-	}
-}

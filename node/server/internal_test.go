@@ -17,11 +17,20 @@ func recorder(into *[]gotMsg) func(subject, reply string, msg []byte) {
 	}
 }
 
+// payloadOnly adapts a (subject, reply, payload) handler.
+func payloadOnly(h func(string, string, []byte)) MsgHandler {
+	if h == nil {
+		return nil
+	}
+	return func(m *Msg) { h(m.Subject, m.Reply, m.Data) }
+}
+
+// These tests talk in $G, where the test clients are.
 func mustSubscribe(t *testing.T, s *Server, subj, queue string, h func(string, string, []byte)) func() {
 	t.Helper()
-	unsub, err := s.SubscribeInternal(subj, queue, h)
+	unsub, err := s.GlobalAccount().Subscribe(subj, queue, payloadOnly(h))
 	if err != nil {
-		t.Fatalf("SubscribeInternal(%q, %q): %v", subj, queue, err)
+		t.Fatalf("Subscribe(%q, %q): %v", subj, queue, err)
 	}
 	return unsub
 }
@@ -39,7 +48,7 @@ func TestInternalLocalDelivery(t *testing.T) {
 	}
 	c.take()
 
-	n1.PublishInternal("svc.b", "r.1", []byte("NATS/1.0\r\nA: 1\r\n\r\n"), []byte("yo"))
+	n1.GlobalAccount().Publish("svc.b", "r.1", []byte("NATS/1.0\r\nA: 1\r\n\r\n"), []byte("yo"))
 	if len(got) != 2 || got[1] != (gotMsg{"svc.b", "r.1", "yo"}) {
 		t.Fatalf("handler got %+v after internal publish", got)
 	}
@@ -64,7 +73,7 @@ func TestInternalAcrossRoutes(t *testing.T) {
 	if n2.NumRemoteSubscriptions() != 1 {
 		t.Fatalf("n2 knows %d remote subscriptions, want the internal one", n2.NumRemoteSubscriptions())
 	}
-	n2.PublishInternal("$NRG.g.a", "", nil, []byte("vote"))
+	n2.GlobalAccount().Publish("$NRG.g.a", "", nil, []byte("vote"))
 	m.pump()
 	if len(got) != 1 || got[0].msg != "vote" {
 		t.Fatalf("n1's handler got %+v", got)
@@ -77,7 +86,7 @@ func TestInternalAcrossRoutes(t *testing.T) {
 		t.Fatalf("RS- not sent: n2 still knows %d", n2.NumRemoteSubscriptions())
 	}
 	before := routeTo(n2, "n1").stats.OutMsgs
-	n2.PublishInternal("$NRG.g.a", "", nil, []byte("again"))
+	n2.GlobalAccount().Publish("$NRG.g.a", "", nil, []byte("again"))
 	m.pump()
 	if len(got) != 1 || routeTo(n2, "n1").stats.OutMsgs != before {
 		t.Fatalf("message routed after unsubscribe: got %+v", got)
@@ -99,7 +108,7 @@ func TestInternalInterestBeforeStart(t *testing.T) {
 	}
 	m.servers["n1"] = n1
 	m.pump()
-	m.servers["n2"].PublishInternal("$NRG.g.early", "", nil, []byte("x"))
+	m.servers["n2"].GlobalAccount().Publish("$NRG.g.early", "", nil, []byte("x"))
 	m.pump()
 	if len(got) != 1 {
 		t.Fatalf("subscription made before Start not announced to the route: got %+v", got)
@@ -131,7 +140,7 @@ func TestInternalHandlerMayPublishAndUnsubscribe(t *testing.T) {
 	var unsubB func()
 	mustSubscribe(t, n1, "a", "", func(subject, reply string, msg []byte) {
 		order = append(order, "a:"+string(msg))
-		n1.PublishInternal("b", "", nil, []byte("from-a"))
+		n1.GlobalAccount().Publish("b", "", nil, []byte("from-a"))
 		order = append(order, "a-done")
 		unsubB() // b's queued message must not run now
 	})
@@ -141,7 +150,7 @@ func TestInternalHandlerMayPublishAndUnsubscribe(t *testing.T) {
 	mustSubscribe(t, n1, "b", "", func(subject, reply string, msg []byte) {
 		order = append(order, "b2:"+string(msg))
 	})
-	n1.PublishInternal("a", "", nil, []byte("1"))
+	n1.GlobalAccount().Publish("a", "", nil, []byte("1"))
 	want := "a:1 a-done b2:from-a"
 	if got := strings.Join(order, " "); got != want {
 		t.Fatalf("handler order %q, want %q", got, want)
@@ -154,8 +163,8 @@ func TestInternalOnlySubjectsHiddenFromClients(t *testing.T) {
 	c := m.client("n1")
 	c.send("SUB > 1\r\nPING\r\n")
 	c.take()
-	n1.PublishInternal("$NRG.g.x", "", nil, []byte("secret"))
-	n1.PublishInternal("other", "", nil, []byte("public"))
+	n1.GlobalAccount().Publish("$NRG.g.x", "", nil, []byte("secret"))
+	n1.GlobalAccount().Publish("other", "", nil, []byte("public"))
 	m.pump()
 	out := c.take()
 	if strings.Contains(out, "secret") || !strings.Contains(out, "public") {
@@ -172,23 +181,23 @@ func TestInternalBadInput(t *testing.T) {
 	n1 := m.start("n1", clusterOpts("n1"))
 	h := func(string, string, []byte) {}
 	for _, tc := range []struct{ subj, queue string }{{"", ""}, {"a..b", ""}, {"a b", ""}, {"a", "q q"}} {
-		if _, err := n1.SubscribeInternal(tc.subj, tc.queue, h); !errors.Is(err, ErrBadInternalSubscription) {
-			t.Errorf("SubscribeInternal(%q, %q) = %v, want ErrBadInternalSubscription", tc.subj, tc.queue, err)
+		if _, err := n1.GlobalAccount().Subscribe(tc.subj, tc.queue, payloadOnly(h)); !errors.Is(err, ErrBadInternalSubscription) {
+			t.Errorf("Subscribe(%q, %q) = %v, want ErrBadInternalSubscription", tc.subj, tc.queue, err)
 		}
 	}
-	if _, err := n1.SubscribeInternal("a", "", nil); !errors.Is(err, ErrBadInternalSubscription) {
+	if _, err := n1.GlobalAccount().Subscribe("a", "", nil); !errors.Is(err, ErrBadInternalSubscription) {
 		t.Errorf("nil handler accepted: %v", err)
 	}
-	n1.PublishInternal("a.*", "", nil, nil)
-	n1.PublishInternal("a", "bad reply", nil, nil)
+	n1.GlobalAccount().Publish("a.*", "", nil, nil)
+	n1.GlobalAccount().Publish("a", "bad reply", nil, nil)
 	if st := n1.InternalStats(); st.Dropped != 2 || st.Published != 0 {
 		t.Fatalf("stats %+v, want 2 dropped", st)
 	}
 	m.stop("n1")
-	if _, err := n1.SubscribeInternal("a", "", h); !errors.Is(err, ErrServerStopped) {
+	if _, err := n1.GlobalAccount().Subscribe("a", "", payloadOnly(h)); !errors.Is(err, ErrServerStopped) {
 		t.Fatalf("subscribe after shutdown: %v", err)
 	}
-	n1.PublishInternal("a", "", nil, nil)
+	n1.GlobalAccount().Publish("a", "", nil, nil)
 	if st := n1.InternalStats(); st.Dropped != 3 {
 		t.Fatalf("publish after shutdown not dropped: %+v", st)
 	}
@@ -201,10 +210,10 @@ func TestInternalQueueBound(t *testing.T) {
 	mustSubscribe(t, n1, "loop", "", func(subject, reply string, msg []byte) {
 		runs++
 		for i := 0; i < 4; i++ {
-			n1.PublishInternal("loop", "", nil, nil) // fan-out without end
+			n1.GlobalAccount().Publish("loop", "", nil, nil) // fan-out without end
 		}
 	})
-	n1.PublishInternal("loop", "", nil, nil)
+	n1.GlobalAccount().Publish("loop", "", nil, nil)
 	st := n1.InternalStats()
 	if st.Dropped == 0 || runs > 4*internalQueueMax {
 		t.Fatalf("runaway handler not bounded: runs %d, stats %+v", runs, st)

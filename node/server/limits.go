@@ -97,6 +97,8 @@ const (
 	MaxControlLineExceeded
 	ServerShutdown
 	NoRespondersRequiresHeaders
+	MaxAccountConnectionsExceeded
+	MissingAccount
 )
 
 // String returns nats-server's text for the reason.
@@ -134,6 +136,10 @@ func (r ClosedState) String() string {
 		return "Server Shutdown"
 	case NoRespondersRequiresHeaders:
 		return "No Responders Requires Headers"
+	case MaxAccountConnectionsExceeded:
+		return "Maximum Account Connections Exceeded"
+	case MissingAccount:
+		return "Missing Account"
 	}
 	return clusterClosedStateString(r)
 }

@@ -9,7 +9,6 @@ import (
 	"jsnode/clock"
 	"jsnode/net"
 	"jsnode/node/proto"
-	"jsnode/node/subject"
 )
 
 // This file is the cluster's connection life cycle: the route listener,
@@ -34,9 +33,6 @@ type cluster struct {
 	conns   map[uint64]*client // every route connection not yet closed
 	dialers []*routeDialer     // dial loops in progress
 	self    map[string]bool    // route addresses found to be this server
-
-	remote *subject.Index[*remoteSub] // the peers' interest
-	local  map[string]int32           // local interest: key -> subscribers
 
 	ownURLs  []string // this server's client URLs
 	peerURLs urlSet   // the peers' client URLs
@@ -74,6 +70,7 @@ type routeLink struct {
 // weight members) that the peer wants routed to it.
 type remoteSub struct {
 	route   *client
+	acc     *Account
 	subject string
 	queue   string
 	weight  int
@@ -102,8 +99,6 @@ func (s *Server) startCluster() error {
 		byID:   make(map[string]*client),
 		conns:  make(map[uint64]*client),
 		self:   make(map[string]bool),
-		remote: subject.NewIndex[*remoteSub](),
-		local:  make(map[string]int32),
 	}
 	if cl.name == "" {
 		cl.name, cl.dynamic = s.randomName(dynamicClusterNameLen), true

@@ -19,9 +19,6 @@ import (
 //     server), and to local queue members only for the groups its RMSG
 //     lists.
 
-// routeAccountBytes is the account written in routed protocol lines.
-var routeAccountBytes = []byte(routeAccount)
-
 // forwardScratch holds buffers reused from one message to the next.
 type forwardScratch struct {
 	targets []routeTarget // targets[:n] are in use
@@ -61,10 +58,11 @@ func (f *forwardScratch) addQueue(rc *client, name string) {
 	t.queues = append(t.queues, name...)
 }
 
-// routeClustered is Server.route when the server is in a cluster. It
+// routeClustered is Account.route when the server is in a cluster. It
 // reports whether the message was delivered or forwarded at all.
-func (s *Server) routeClustered(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
-	r := s.index.MatchBytes(subj)
+func (a *Account) routeClustered(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+	s := a.srv
+	r := a.index.MatchBytes(subj)
 	delivered := false
 	for _, sub := range r.Plain {
 		if s.deliver(src, sub, subj, reply, hdrLen, msg) {
@@ -74,7 +72,7 @@ func (s *Server) routeClustered(src *client, subj, reply []byte, hdrLen int, msg
 	if src.route != nil {
 		return s.deliverRoutedQueues(src, r, subj, reply, hdrLen, msg) || delivered
 	}
-	rr := s.cluster.remote.MatchBytes(subj)
+	rr := a.remoteIndex().MatchBytes(subj)
 	if len(r.Queues) == 0 && rr.Empty() {
 		return delivered
 	}
@@ -86,7 +84,7 @@ func (s *Server) routeClustered(src *client, subj, reply []byte, hdrLen int, msg
 	if s.pickQueueMembers(src, r.Queues, rr.Queues, subj, reply, hdrLen, msg) {
 		delivered = true
 	}
-	if s.sendToRoutes(src, subj, reply, hdrLen, msg) {
+	if s.sendToRoutes(src, a, subj, reply, hdrLen, msg) {
 		delivered = true
 	}
 	return delivered
@@ -198,7 +196,8 @@ func (s *Server) deliverRoutedQueues(src *client, r *subject.Result[*subscriptio
 
 // sendToRoutes writes the message once to every target route, as RMSG
 // (or HMSG when it has headers and the peer takes them).
-func (s *Server) sendToRoutes(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
+func (s *Server) sendToRoutes(src *client, a *Account, subj, reply []byte, hdrLen int, msg []byte) bool {
+	accName := a.nameBytes()
 	f := &s.cluster.fwd
 	sent := false
 	for i := 0; i < f.n; i++ {
@@ -213,9 +212,9 @@ func (s *Server) sendToRoutes(src *client, subj, reply []byte, hdrLen int, msg [
 			m, h = msg[h:], 0
 		}
 		if h > 0 {
-			s.scratch = proto.AppendRHMsgLine(s.scratch[:0], routeAccountBytes, subj, reply, t.queues, h, len(m))
+			s.scratch = proto.AppendRHMsgLine(s.scratch[:0], accName, subj, reply, t.queues, h, len(m))
 		} else {
-			s.scratch = proto.AppendRMsgLine(s.scratch[:0], routeAccountBytes, subj, reply, t.queues, len(m))
+			s.scratch = proto.AppendRMsgLine(s.scratch[:0], accName, subj, reply, t.queues, len(m))
 		}
 		line := s.scratch
 		if !dst.reserveOutput(len(line) + len(m) + len(crlf)) {
@@ -250,12 +249,13 @@ func (r *routeConn) RMsg(m *proto.RoutedMsg) error {
 	c.stats.InBytes += int64(len(m.Msg))
 	s.stats.InMsgs++
 	s.stats.InBytes += int64(len(m.Msg))
-	if string(m.Account) != routeAccount {
+	acc := s.accounts[string(m.Account)]
+	if acc == nil {
 		c.debugf("Unknown account %q for routed message on subject: %q", m.Account, m.Subject)
 		return nil
 	}
 	c.route.inQueues = m.Queues
-	s.routeClustered(c, m.Subject, m.Reply, max(m.HdrLen, 0), m.Msg)
+	acc.routeClustered(c, m.Subject, m.Reply, max(m.HdrLen, 0), m.Msg)
 	c.route.inQueues = nil
 	s.runInternal()
 	return nil

@@ -31,40 +31,39 @@ func splitInterestKey(key string) (subj, queue string) {
 	return subj, queue
 }
 
-// localSubAdded counts a new local subscription and tells the routes if
-// that changes what they know.
-func (s *Server) localSubAdded(sub *subscription) {
-	cl := s.cluster
-	if cl == nil {
+// localSubAdded counts a new local subscription of account a and tells
+// the routes if that changes what they know.
+func (a *Account) localSubAdded(sub *subscription) {
+	if a.srv.cluster == nil {
 		return
 	}
 	key := interestKey(sub.subject, sub.queue)
-	n := cl.local[key] + 1
-	cl.local[key] = n
+	n := a.local[key] + 1
+	a.local[key] = n
 	if sub.queue == "" && n > 1 {
 		return
 	}
-	s.broadcastInterest(sub.subject, sub.queue, int(n))
+	a.broadcastInterest(sub.subject, sub.queue, int(n))
 }
 
 // localSubRemoved uncounts a local subscription and tells the routes if
 // that changes what they know. Nothing is sent while shutting down: the
 // routes are going away too.
-func (s *Server) localSubRemoved(sub *subscription) {
-	cl := s.cluster
-	if cl == nil {
+func (a *Account) localSubRemoved(sub *subscription) {
+	s := a.srv
+	if s.cluster == nil {
 		return
 	}
 	key := interestKey(sub.subject, sub.queue)
-	n, ok := cl.local[key]
+	n, ok := a.local[key]
 	if !ok {
 		return
 	}
 	n--
 	if n <= 0 {
-		delete(cl.local, key)
+		delete(a.local, key)
 	} else {
-		cl.local[key] = n
+		a.local[key] = n
 		if sub.queue == "" {
 			return
 		}
@@ -72,20 +71,21 @@ func (s *Server) localSubRemoved(sub *subscription) {
 	if s.state == stateShuttingDown || s.state == stateStopped {
 		return
 	}
-	s.broadcastInterest(sub.subject, sub.queue, int(n))
+	a.broadcastInterest(sub.subject, sub.queue, int(n))
 }
 
 // broadcastInterest sends RS+ (n > 0) or RS- to every registered route.
-func (s *Server) broadcastInterest(subj, queue string, n int) {
+func (a *Account) broadcastInterest(subj, queue string, n int) {
+	s := a.srv
 	cl := s.cluster
 	if len(cl.routes) == 0 {
 		return
 	}
 	buf := cl.fwd.proto[:0]
 	if n > 0 {
-		buf = proto.AppendRSub(buf, []byte(routeAccount), []byte(subj), []byte(queue), n)
+		buf = proto.AppendRSub(buf, a.nameB, []byte(subj), []byte(queue), n)
 	} else {
-		buf = proto.AppendRUnsub(buf, []byte(routeAccount), []byte(subj), []byte(queue))
+		buf = proto.AppendRUnsub(buf, a.nameB, []byte(subj), []byte(queue))
 	}
 	cl.fwd.proto = buf
 	for _, r := range cl.routes {
@@ -96,25 +96,52 @@ func (s *Server) broadcastInterest(subj, queue string, n int) {
 	}
 }
 
-// sendAllInterest sends the whole local interest to a new route, in a
-// fixed (sorted) order.
+// sendAllInterest sends the whole local interest of every account to a
+// new route, in a fixed (sorted) order.
 func (s *Server) sendAllInterest(c *client) {
-	cl := s.cluster
-	if len(cl.local) == 0 {
-		return
-	}
-	keys := make([]string, 0, len(cl.local))
-	for k := range cl.local {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	var buf []byte
-	for _, k := range keys {
-		subj, queue := splitInterestKey(k)
-		buf = proto.AppendRSub(buf, []byte(routeAccount), []byte(subj), []byte(queue), int(cl.local[k]))
+	for _, a := range s.accountsInOrder() {
+		if len(a.local) == 0 {
+			continue
+		}
+		for _, k := range sortedKeys(a.local) {
+			subj, queue := splitInterestKey(k)
+			buf = proto.AppendRSub(buf, a.nameB, []byte(subj), []byte(queue), int(a.local[k]))
+		}
+	}
+	if len(buf) == 0 {
+		return
 	}
 	c.write(buf)
 	c.debugf("Sent local subscriptions to route")
+}
+
+// announceInternalInterest counts the subscriptions made before the
+// cluster started (internal ones, and their shadows) as local interest,
+// in creation order, so new routes learn of them.
+func (s *Server) announceInternalInterest() {
+	for _, a := range s.accountsInOrder() {
+		for _, sub := range a.internal.subsInOrder() {
+			announceWithShadows(sub)
+		}
+	}
+}
+
+func announceWithShadows(sub *subscription) {
+	sub.acc.localSubAdded(sub)
+	for _, sh := range sub.shadows {
+		announceWithShadows(sh)
+	}
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // RSub handles RS+: the peer has interest in subject (queue members).
@@ -129,17 +156,18 @@ func (r *routeConn) RSub(account, subj, queue []byte, weight int) error {
 	if !link.registered {
 		return nil
 	}
-	if string(account) != routeAccount {
+	acc := s.accounts[string(account)]
+	if acc == nil {
 		c.debugf("Unknown account %q for remote subject %q", account, subj)
 		return nil
 	}
-	key := interestKey(string(subj), string(queue))
+	key := acc.name + " " + interestKey(string(subj), string(queue))
 	if rs := link.subs[key]; rs != nil {
 		rs.weight = max(weight, 1)
 		return nil
 	}
-	rs := &remoteSub{route: c, subject: string(subj), queue: string(queue), weight: max(weight, 1)}
-	if err := s.cluster.remote.Insert(rs.subject, rs.queue, rs); err != nil {
+	rs := &remoteSub{route: c, acc: acc, subject: string(subj), queue: string(queue), weight: max(weight, 1)}
+	if err := acc.remote.Insert(rs.subject, rs.queue, rs); err != nil {
 		c.errorf("Could not insert subscription: %v", err)
 		c.sendErr("Invalid Subscription")
 		return nil
@@ -163,17 +191,14 @@ func (r *routeConn) RUnsub(account, subj, queue []byte) error {
 		c.tracef("<<- [RS- %s]", traceArgs(account, subj, queue))
 	}
 	c.activity = true
-	if string(account) != routeAccount {
-		return nil
-	}
 	link := c.route
-	key := interestKey(string(subj), string(queue))
+	key := string(account) + " " + interestKey(string(subj), string(queue))
 	rs := link.subs[key]
 	if rs == nil {
 		return nil
 	}
 	delete(link.subs, key)
-	s.cluster.remote.Remove(rs.subject, rs.queue, rs)
+	rs.acc.remote.Remove(rs.subject, rs.queue, rs)
 	return nil
 }
 
@@ -183,28 +208,24 @@ func (s *Server) removeRemoteSubs(c *client) {
 	if len(link.subs) == 0 {
 		return
 	}
-	keys := make([]string, 0, len(link.subs))
-	for k := range link.subs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	for _, k := range keys {
+	for _, k := range sortedKeys(link.subs) {
 		rs := link.subs[k]
-		s.cluster.remote.Remove(rs.subject, rs.queue, rs)
+		rs.acc.remote.Remove(rs.subject, rs.queue, rs)
 	}
 	clear(link.subs)
 }
 
 // NumRemoteSubscriptions is how many RS+ the peers have registered here.
 func (s *Server) NumRemoteSubscriptions() int {
-	if s.cluster == nil {
-		return 0
+	n := 0
+	for _, a := range s.accounts {
+		n += a.remote.Count()
 	}
-	return s.cluster.remote.Count()
+	return n
 }
 
-// remoteIndex is the peers' interest (for tests in this package).
-func (s *Server) remoteIndex() *subject.Index[*remoteSub] { return s.cluster.remote }
+// remoteIndex is the peers' interest in $G (for tests in this package).
+func (s *Server) remoteIndex() *subject.Index[*remoteSub] { return s.gacc.remote }
 
 // setRoutePingTimer arms a route's keep-alive: the first PING comes soon
 // (at most routeFirstPingInterval, plus up to a fifth of it at random),

@@ -76,8 +76,6 @@ const (
 	connectErrorReports = 3600
 	// dynamicClusterNameLen is the length of a generated cluster name.
 	dynamicClusterNameLen = 22
-	// routeAccount is the only account jsnode routes: the global one.
-	routeAccount = globalAccountName
 	// maxRouteDialers bounds the route dial loops in flight (configured
 	// routes plus gossiped ones).
 	maxRouteDialers = 1024
@@ -251,7 +249,7 @@ func (s *Server) routeWriteDeadline() time.Duration {
 
 // Reasons a route connection closes, after the client ones (limits.go).
 const (
-	DuplicateRoute ClosedState = NoRespondersRequiresHeaders + 1 + iota
+	DuplicateRoute ClosedState = MissingAccount + 1 + iota
 	ClusterNameConflict
 	DuplicateServerName
 	WrongPort

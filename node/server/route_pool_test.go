@@ -56,12 +56,14 @@ func TestRouteRefusesDedicatedAccountRoute(t *testing.T) {
 	if numRoutes(n1) != 0 {
 		t.Fatal("a dedicated account route was registered")
 	}
-	// The peer's plain route is taken, and its interest in $G counts.
+	// The peer's plain route is taken, and its interest in both accounts
+	// counts.
 	plain := m.dialTest("n1:6222")
 	plain.take()
 	plain.send(poolPeerConnect + poolPeerInfo("") + "RS+ $SYS $SYS.REQ.>\r\nRS+ $G orders.>\r\n")
-	if plain.closed || numRoutes(n1) != 1 || n1.NumRemoteSubscriptions() != 1 {
-		t.Fatalf("plain route: closed=%v routes=%d remote subs=%d, want open, 1, 1",
+	if plain.closed || numRoutes(n1) != 1 || n1.NumRemoteSubscriptions() != 2 ||
+		n1.SystemAccount().remote.Count() != 1 {
+		t.Fatalf("plain route: closed=%v routes=%d remote subs=%d, want open, 1, 2 (one in $SYS)",
 			plain.closed, numRoutes(n1), n1.NumRemoteSubscriptions())
 	}
 }

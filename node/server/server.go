@@ -14,7 +14,6 @@ import (
 
 	"jsnode/net"
 	"jsnode/node/proto"
-	"jsnode/node/subject"
 )
 
 // serverState is where a server is in its life.
@@ -45,7 +44,9 @@ type Server struct {
 	listener net.Listener
 	addr     string // bound "host:port"
 
-	index            *subject.Index[*subscription]
+	accounts         map[string]*Account
+	gacc             *Account // $G
+	sysAcc           *Account // nil with no_system_account
 	clients          map[uint64]*client // registered, not closing
 	lastCID          uint64
 	open             int // accepted connections whose Closed has not arrived
@@ -79,7 +80,6 @@ func New(opts *Options, env Env) (*Server, error) {
 		opts:    o,
 		env:     env,
 		log:     env.Log,
-		index:   subject.NewIndex[*subscription](),
 		clients: make(map[uint64]*client),
 		scratch: make([]byte, 0, scratchInitial),
 	}
@@ -92,6 +92,9 @@ func New(opts *Options, env Env) (*Server, error) {
 	}
 	if s.id, err = kp.PublicKey(); err != nil {
 		return nil, fmt.Errorf("server: creating server id: %w", err)
+	}
+	if err := s.buildAccounts(); err != nil {
+		return nil, err
 	}
 	s.authRequired = o.Auth.Required()
 	s.needsNonce = o.Auth.NeedsNonce()
@@ -201,8 +204,15 @@ func (s *Server) Addr() string { return s.addr }
 // NumClients is the number of registered client connections.
 func (s *Server) NumClients() int { return len(s.clients) }
 
-// NumSubscriptions is the number of subscriptions in the index.
-func (s *Server) NumSubscriptions() int { return s.index.Count() }
+// NumSubscriptions is the number of subscriptions of every account
+// (stream-import shadows included).
+func (s *Server) NumSubscriptions() int {
+	n := 0
+	for _, a := range s.accounts {
+		n += a.index.Count()
+	}
+	return n
+}
 
 // Stats returns the server's message counters.
 func (s *Server) Stats() Stats { return s.stats }
@@ -236,6 +246,8 @@ func (s *Server) accept(conn net.Conn) net.Handler {
 	}
 	s.clients[c.cid] = c
 	c.registered = true
+	c.acc.conns++
+	c.acc.totalConns++
 	if s.authRequired {
 		if s.opts.Auth.NoAuthUser == "" {
 			c.parser.SetAwaitingConnect(true)
@@ -253,6 +265,7 @@ func (s *Server) unregister(c *client) {
 	}
 	c.registered = false
 	delete(s.clients, c.cid)
+	c.acc.conns--
 	s.setAsyncInfo(c, false)
 }
 

@@ -25,6 +25,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/fnv"
+	"jsnode/node/server"
 	"maps"
 	"slices"
 
@@ -70,9 +71,13 @@ type Stats struct {
 
 // Open opens this server's member of the group described by cfg (its
 // StateMachine is set to the service) and subscribes to the request
-// subjects.
-func Open(cfg raftgroup.Config, bugs Bugs) (*Service, error) {
-	s := &Service{msgr: cfg.Messenger, group: cfg.Group, data: make(map[string]string), bugs: bugs}
+// subjects through clients (the account the KV's users are in; nil means
+// cfg.Messenger).
+func Open(cfg raftgroup.Config, clients raftgroup.Messenger, bugs Bugs) (*Service, error) {
+	if clients == nil {
+		clients = cfg.Messenger
+	}
+	s := &Service{msgr: clients, group: cfg.Group, data: make(map[string]string), bugs: bugs}
 	cfg.StateMachine = s
 	g, err := raftgroup.Open(cfg)
 	if err != nil {
@@ -83,7 +88,7 @@ func Open(cfg raftgroup.Config, bugs Bugs) (*Service, error) {
 	for _, sub := range []struct{ subject, queue string }{
 		{RequestSubject(cfg.Group), QueueGroup}, {MemberSubject(cfg.Group, self), ""},
 	} {
-		unsub, err := cfg.Messenger.SubscribeInternal(sub.subject, sub.queue, s.handle)
+		unsub, err := clients.Subscribe(sub.subject, sub.queue, s.handle)
 		if err != nil {
 			s.Stop()
 			return nil, err
@@ -111,7 +116,8 @@ func (s *Service) Group() *raftgroup.Group { return s.g }
 func (s *Service) Stats() Stats { return s.stats }
 
 // handle serves one request.
-func (s *Service) handle(_, reply string, msg []byte) {
+func (s *Service) handle(m *server.Msg) {
+	reply, msg := m.Reply, m.Data
 	s.stats.Requests++
 	req, err := DecodeRequest(msg)
 	if err != nil {
@@ -133,7 +139,7 @@ func (s *Service) handle(_, reply string, msg []byte) {
 func (s *Service) proposed(reply string, result []byte, err error) {
 	switch {
 	case err == nil:
-		s.msgr.PublishInternal(reply, "", nil, result)
+		s.msgr.Publish(reply, "", nil, result)
 	case errors.Is(err, raftgroup.ErrProposalLost):
 		s.respond(reply, Reply{Status: StatusLost, Text: err.Error()})
 	default:
@@ -182,7 +188,7 @@ func (s *Service) refusal(err error) Reply {
 
 func (s *Service) respond(reply string, r Reply) {
 	if reply != "" {
-		s.msgr.PublishInternal(reply, "", nil, EncodeReply(r))
+		s.msgr.Publish(reply, "", nil, EncodeReply(r))
 	}
 }
 

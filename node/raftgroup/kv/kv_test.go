@@ -2,6 +2,7 @@ package kv
 
 import (
 	"bytes"
+	"jsnode/node/server"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -94,14 +95,15 @@ type busEnd struct {
 	name string
 }
 
-func (e *busEnd) SubscribeInternal(subject, queue string, h func(string, string, []byte)) (func(), error) {
+func (e *busEnd) Subscribe(subject, queue string, mh server.MsgHandler) (func(), error) {
+	h := func(s, r string, b []byte) { mh(&server.Msg{Subject: s, Reply: r, Data: b}) }
 	e.b.subs[subject] = append(e.b.subs[subject], busSub{e.name, queue, h})
 	return func() {
 		e.b.subs[subject] = slices.DeleteFunc(e.b.subs[subject], func(s busSub) bool { return s.owner == e.name })
 	}, nil
 }
 
-func (e *busEnd) PublishInternal(subject, reply string, _, msg []byte) {
+func (e *busEnd) Publish(subject, reply string, _, msg []byte) {
 	msg = bytes.Clone(msg)
 	queued := false
 	for _, s := range e.b.subs[subject] {
@@ -132,7 +134,7 @@ func TestServiceOverThreeMembers(t *testing.T) {
 	for i, n := range names {
 		cfg := raftgroup.Config{Group: "g", Self: n, Peers: names, Messenger: &busEnd{b, n}, Clock: clk,
 			Rand: rand.New(rand.NewPCG(uint64(i), 1)), FS: memfs.New(), Tick: 10 * time.Millisecond}
-		s, err := Open(cfg, Bugs{})
+		s, err := Open(cfg, nil, Bugs{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,8 +149,8 @@ func TestServiceOverThreeMembers(t *testing.T) {
 	run(3 * time.Second)
 	var replies []Reply
 	client := &busEnd{b, "client"}
-	client.SubscribeInternal("inbox", "", func(_, _ string, m []byte) {
-		r, err := DecodeReply(m)
+	client.Subscribe("inbox", "", func(msg *server.Msg) {
+		r, err := DecodeReply(msg.Data)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +159,7 @@ func TestServiceOverThreeMembers(t *testing.T) {
 	ask := func(subject string, r Request) Reply {
 		t.Helper()
 		replies = nil
-		client.PublishInternal(subject, "inbox", nil, EncodeRequest(r))
+		client.Publish(subject, "inbox", nil, EncodeRequest(r))
 		run(200 * time.Millisecond)
 		if len(replies) != 1 {
 			t.Fatalf("%v on %s: %d replies", r, subject, len(replies))

@@ -1,0 +1,65 @@
+package server
+
+// The system account serves a few requests to every account: an account's
+// users may ask for their own connections, statistics and user info. As
+// in nats-server, the system account exports those request subjects
+// (with the account name as a token only that account may import) and
+// every other account imports them under the account-neutral names the
+// nats CLI uses.
+
+// systemImport is one request subject every account imports from the
+// system account: local is what the account's users publish, remote the
+// system account's subject with %s for the account name.
+type systemImport struct {
+	local, remote string
+	respType      ResponseType
+}
+
+var systemImports = []systemImport{
+	{"$SYS.REQ.ACCOUNT.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed},
+	{"$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed},
+	{"$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.ACCOUNT.%s.STATZ", Streamed},
+	{"$SYS.REQ.USER.INFO", "$SYS.REQ.USER.%s.INFO", Singleton},
+}
+
+// addSystemImports adds the system exports and imports them into every
+// other account.
+func (s *Server) addSystemImports() {
+	sys := s.sysAcc
+	if sys == nil {
+		return
+	}
+	exports := map[string]*export{}
+	for _, si := range systemImports {
+		subj := replaceAccountToken(si.remote, "*")
+		if exports[subj] != nil {
+			continue
+		}
+		e := &export{acc: sys, service: true, subject: subj, respType: si.respType,
+			respThresh: int64(DefaultResponseThreshold), tokenPos: 4, isSysService: true}
+		sys.exports = append(sys.exports, e)
+		exports[subj] = e
+	}
+	for _, a := range s.accountsInOrder() {
+		if a == sys {
+			continue
+		}
+		for _, si := range systemImports {
+			remote := replaceAccountToken(si.remote, a.name)
+			e := exports[replaceAccountToken(si.remote, "*")]
+			im := &serviceImport{acc: a, exporter: sys, from: si.local, to: remote, export: e,
+				share: true, system: true}
+			a.serviceImports.add(im)
+		}
+	}
+}
+
+// replaceAccountToken fills the %s of a system subject template.
+func replaceAccountToken(tmpl, acc string) string {
+	for i := 0; i+1 < len(tmpl); i++ {
+		if tmpl[i] == '%' && tmpl[i+1] == 's' {
+			return tmpl[:i] + acc + tmpl[i+2:]
+		}
+	}
+	return tmpl
+}

@@ -1,0 +1,172 @@
+package server
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"jsnode/node/auth"
+)
+
+// twoAccounts is A exporting a stream and a service, B importing both.
+func twoAccounts() *Options {
+	return &Options{
+		Auth: auth.Config{Users: []*auth.User{
+			{Username: "a", Password: "a", Account: "A"},
+			{Username: "b", Password: "b", Account: "B"},
+			{Username: "g", Password: "g"},
+		}},
+		Accounts: []*AccountOpts{
+			{Name: "A", Exports: []ExportOpts{
+				{Subject: "pub.>"},
+				{Service: true, Subject: "svc.echo"},
+				{Service: true, Subject: "svc.stream", ResponseType: Streamed, ResponseThreshold: 5 * time.Second},
+				{Subject: "private.>", Accounts: []string{"C"}},
+			}},
+			{Name: "B", Imports: []ImportOpts{
+				{Account: "A", Subject: "pub.>", Prefix: "from_a"},
+				{Service: true, Account: "A", Subject: "svc.echo", To: "echo"},
+				{Service: true, Account: "A", Subject: "svc.stream"},
+			}},
+		},
+	}
+}
+
+func TestAccountsIsolateSubjects(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	g := w.connect(`"user":"g","pass":"g"`)
+	b.send("SUB x 1\r\nSUB > 2\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	g.send("SUB x 1\r\nPING\r\n")
+	g.expect("PONG\r\n")
+	a.send("PUB x 2\r\nhi\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectNothing()
+	g.expectNothing()
+	if n := w.srv.Account("A").NumConnections(); n != 1 {
+		t.Fatalf("account A has %d connections, want 1", n)
+	}
+	if n := w.srv.GlobalAccount().NumConnections(); n != 1 {
+		t.Fatalf("$G has %d connections, want 1", n)
+	}
+}
+
+func TestAccountsStreamImportWithPrefix(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("SUB from_a.pub.* 1\r\nSUB > 2\r\nSUB pub.1 3\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	a.send("PUB pub.1 2\r\nhi\r\nPUB other 2\r\nno\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG from_a.pub.1 1 2\r\nhi\r\nMSG from_a.pub.1 2 2\r\nhi\r\n")
+
+	// Unsubscribing removes the shadows too.
+	before := w.srv.Account("A").NumSubscriptions()
+	b.send("UNSUB 1\r\nUNSUB 2\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	if after := w.srv.Account("A").NumSubscriptions(); after != before-2 {
+		t.Fatalf("A's subscriptions %d -> %d, want the two shadows gone", before, after)
+	}
+	a.send("PUB pub.1 2\r\nhi\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectNothing()
+}
+
+var rReply = regexp.MustCompile(`_R_\.[0-9A-Za-z]{6}\.[0-9A-Za-z]{6}`)
+
+func TestAccountsServiceImportSingleton(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	a.send("SUB svc.echo 1\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.send("SUB _INBOX.1 9\r\nPUB echo _INBOX.1 4\r\nping\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	req := a.output()
+	reply := rReply.FindString(req)
+	if !strings.HasPrefix(req, "HMSG svc.echo 1 "+reply+" ") || reply == "" {
+		t.Fatalf("responder got %q, want HMSG svc.echo with an _R_ reply", req)
+	}
+	if !strings.Contains(req, `Nats-Request-Info: {`) || !strings.Contains(req, `"acc":"B"`) || !strings.HasSuffix(req, "ping\r\n") {
+		t.Fatalf("request lacks Nats-Request-Info with the requesting account: %q", req)
+	}
+	if got := w.srv.Account("A").responses.Len(); got != 1 {
+		t.Fatalf("%d response mappings, want 1", got)
+	}
+	a.send("PUB " + reply + " 4\r\npong\r\nPUB " + reply + " 5\r\nagain\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG _INBOX.1 9 4\r\npong\r\n")
+	if got := w.srv.Account("A").responses.Len(); got != 0 {
+		t.Fatalf("%d response mappings after the reply, want 0", got)
+	}
+}
+
+func TestAccountsServiceImportStreamedExpires(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	a.send("SUB svc.stream 1\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.send("SUB _INBOX.2 9\r\nPUB svc.stream _INBOX.2 1\r\nx\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	reply := rReply.FindString(a.output())
+	a.send("PUB " + reply + " 1\r\n1\r\nPUB " + reply + " 1\r\n2\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG _INBOX.2 9 1\r\n1\r\nMSG _INBOX.2 9 1\r\n2\r\n")
+	w.advance(7 * time.Second)
+	if got := w.srv.Account("A").responses.Len(); got != 0 {
+		t.Fatalf("streamed mapping still live after its threshold: %d", got)
+	}
+	a.output() // the server's own first PING
+	b.output()
+	a.send("PUB " + reply + " 1\r\n3\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectNothing()
+}
+
+func TestAccountsServiceImportNoResponders(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("SUB _INBOX.3 9\r\nPUB echo _INBOX.3 1\r\nx\r\nPING\r\n")
+	out := b.output()
+	if !strings.Contains(out, "HMSG _INBOX.3 9 ") || !strings.Contains(out, "NATS/1.0 503") {
+		t.Fatalf("requester got %q, want a 503 no-responders status", out)
+	}
+	if got := w.srv.Account("A").responses.Len(); got != 0 {
+		t.Fatalf("undelivered request left %d response mappings", got)
+	}
+}
+
+func TestAccountsReservedReplyRefused(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("PUB echo _R_.abcdef.ghijkl 1\r\nx\r\nPING\r\n")
+	b.expect(`-ERR 'Permissions Violation for Publish with Reply of "_R_.abcdef.ghijkl"'` + "\r\n")
+}
+
+func TestAccountConnectionLimit(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Limits = AccountLimits{MaxConnections: 1}
+	w := newWorld(t, o)
+	w.connect(`"user":"a","pass":"a"`)
+	p := w.dial()
+	p.sendConnect(`"user":"a","pass":"a"`)
+	p.send("PING\r\n")
+	p.expect("-ERR 'maximum account active connections exceeded'\r\n")
+	p.expectClosed()
+}
+
+func TestAccountInfoNamesRemoteAccount(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	p := w.dial()
+	p.sendConnect(`"user":"b","pass":"b"`)
+	p.send("PING\r\n")
+	p.expect("PONG\r\n")
+	if info := p.readLine(); !strings.Contains(info, `"remote_account":"B"`) {
+		t.Fatalf("post-CONNECT INFO %q does not name account B", info)
+	}
+}

@@ -19,8 +19,8 @@ import (
 type serviceImport struct {
 	acc      *Account
 	exporter *Account
-	from     string // local subject (what acc's clients publish to)
-	to       string // the exporter's subject
+	from     string             // local subject (what acc's clients publish to)
+	to       string             // the exporter's subject
 	tr       *mapping.Transform // from -> to, for wildcards with to != from
 	export   *export
 	share    bool

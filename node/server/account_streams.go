@@ -27,10 +27,10 @@ const maxImportDepth = 16
 type streamImport struct {
 	acc      *Account
 	exporter *Account
-	from     string // the exporter's subject (wildcards allowed)
-	to       string // the local subject pattern
-	prefix   string // when set: to = prefix + from
-	usePub   bool   // to == from: subjects are delivered as published
+	from     string             // the exporter's subject (wildcards allowed)
+	to       string             // the local subject pattern
+	prefix   string             // when set: to = prefix + from
+	usePub   bool               // to == from: subjects are delivered as published
 	tr       *mapping.Transform // from -> to, when neither prefix nor usePub
 	rtr      *mapping.Transform // to -> from
 }

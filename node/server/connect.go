@@ -32,7 +32,6 @@ type serverInfo struct {
 	RemoteAccount string   `json:"remote_account,omitempty"`
 }
 
-
 // connectOpts is the CONNECT JSON a client sends.
 type connectOpts struct {
 	Echo         bool   `json:"echo"`

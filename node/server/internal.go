@@ -227,4 +227,3 @@ func (s *Server) runInternal() {
 func internalOnly(subj []byte) bool {
 	return len(subj) > 0 && subj[0] == '$' && hasPrefix(subj, nrgPrefix)
 }
-

@@ -95,10 +95,10 @@ func (s *Server) startCluster() error {
 		return nil
 	}
 	cl := &cluster{
-		name:   o.Name,
-		byID:   make(map[string]*client),
-		conns:  make(map[uint64]*client),
-		self:   make(map[string]bool),
+		name:  o.Name,
+		byID:  make(map[string]*client),
+		conns: make(map[uint64]*client),
+		self:  make(map[string]bool),
 	}
 	if cl.name == "" {
 		cl.name, cl.dynamic = s.randomName(dynamicClusterNameLen), true

@@ -45,8 +45,8 @@ type Server struct {
 	addr     string // bound "host:port"
 
 	accounts         map[string]*Account
-	gacc             *Account // $G
-	sysAcc           *Account // nil with no_system_account
+	gacc             *Account           // $G
+	sysAcc           *Account           // nil with no_system_account
 	clients          map[uint64]*client // registered, not closing
 	lastCID          uint64
 	open             int // accepted connections whose Closed has not arrived

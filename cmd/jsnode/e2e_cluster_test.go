@@ -87,7 +87,7 @@ func numRoutesOf(t *testing.T, n *runningNode) int {
 
 func remoteSubsOf(t *testing.T, n *runningNode) int {
 	var r int
-	if err := n.Do(func(s *server.Server) { r = s.NumRemoteSubscriptions() }); err != nil {
+	if err := n.Do(func(s *server.Server) { r = s.GlobalAccount().NumRemoteSubscriptions() }); err != nil {
 		return -1
 	}
 	return r
@@ -108,6 +108,9 @@ func (tc *testCluster) waitInterest(k int, skip ...int) {
 func TestE2EClusterPubSubAcrossNodes(t *testing.T) {
 	tc := startTestCluster(t, 3)
 	sub := connect(t, tc.nodes[1])
+	if name := sub.ConnectedClusterName(); name != "e2e" {
+		t.Fatalf("ConnectedClusterName() = %q, want e2e", name)
+	}
 	msgs := make(chan *nats.Msg, 100)
 	if _, err := sub.ChanSubscribe("orders.*.created", msgs); err != nil {
 		t.Fatal(err)

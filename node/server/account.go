@@ -90,6 +90,10 @@ func (a *Account) nameBytes() []byte { return a.nameB }
 // remoteIndex is the peers' interest in this account.
 func (a *Account) remoteIndex() *subject.Index[*remoteSub] { return a.remote }
 
+// NumRemoteSubscriptions counts the interest the route peers registered
+// in this account.
+func (a *Account) NumRemoteSubscriptions() int { return a.remote.Count() }
+
 // Account returns the named account, or nil.
 func (s *Server) Account(name string) *Account { return s.accounts[name] }
 

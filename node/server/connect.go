@@ -26,6 +26,7 @@ type serverInfo struct {
 	ClientID      uint64   `json:"client_id,omitempty"`
 	ClientIP      string   `json:"client_ip,omitempty"`
 	Nonce         string   `json:"nonce,omitempty"`
+	Cluster       string   `json:"cluster,omitempty"`
 	ConnectURLs   []string `json:"connect_urls,omitempty"`
 	LameDuckMode  bool     `json:"ldm,omitempty"`
 	ConnectInfo   bool     `json:"connect_info,omitempty"`

@@ -104,6 +104,7 @@ func (s *Server) startCluster() error {
 		cl.name, cl.dynamic = s.randomName(dynamicClusterNameLen), true
 	}
 	s.cluster = cl
+	s.info.Cluster = cl.name
 	s.announceInternalInterest()
 	s.log.Noticef("Cluster name is %s", cl.name)
 	if cl.dynamic {

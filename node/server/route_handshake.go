@@ -182,6 +182,7 @@ func (s *Server) acceptClusterName(c *client, name string, dynamic bool, remoteI
 	}
 	cl.name = name
 	cl.dynamic = dynamic
+	s.info.Cluster = name
 	for _, r := range s.sortedRouteConns() {
 		if r != c && r.route.remoteID != remoteID {
 			r.closeConnection(ClusterNameConflict)

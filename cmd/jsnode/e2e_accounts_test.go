@@ -135,4 +135,3 @@ func checkAccounts(t *testing.T, na, nb, ng *runningNode) {
 		t.Fatalf("$G request to B's import subject: %v, want no responders", err)
 	}
 }
-

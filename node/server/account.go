@@ -355,5 +355,19 @@ func (c *client) bindAccount(acc *Account) bool {
 	c.acc = acc
 	acc.conns++
 	acc.totalConns++
+	if mp := acc.limits.MaxPayload; mp > 0 && mp < c.srv.opts.MaxPayload {
+		lim := c.srv.parserLimits()
+		lim.MaxPayload = int(mp)
+		c.parser.SetLimits(lim)
+	}
 	return true
+}
+
+// maxPayload is the client's payload limit: the server's, lowered by its
+// account's.
+func (c *client) maxPayload() int32 {
+	if mp := c.acc.limits.MaxPayload; mp > 0 && mp < c.srv.opts.MaxPayload {
+		return mp
+	}
+	return c.srv.opts.MaxPayload
 }

@@ -35,7 +35,13 @@ type serviceImports struct {
 	exact map[string]*serviceImport
 	wild  []*serviceImport
 	n     int
+	// lens has bit i set when a literal local subject has length i (or
+	// bit 63 for any length >= 63): most publishes miss every import, and
+	// this rejects them without hashing the subject.
+	lens uint64
 }
+
+func lenBit(n int) uint64 { return 1 << min(n, 63) }
 
 func (si *serviceImports) add(im *serviceImport) {
 	si.n++
@@ -44,6 +50,7 @@ func (si *serviceImports) add(im *serviceImport) {
 			si.exact = make(map[string]*serviceImport)
 		}
 		si.exact[im.from] = im
+		si.lens |= lenBit(len(im.from))
 		return
 	}
 	si.wild = append(si.wild, im)
@@ -54,8 +61,10 @@ func (si *serviceImports) find(subj []byte) *serviceImport {
 	if si.n == 0 {
 		return nil
 	}
-	if im := si.exact[string(subj)]; im != nil {
-		return im
+	if si.lens&lenBit(len(subj)) != 0 {
+		if im := si.exact[string(subj)]; im != nil {
+			return im
+		}
 	}
 	for _, im := range si.wild {
 		if subject.Match(im.from, string(subj)) {

@@ -170,3 +170,27 @@ func TestAccountInfoNamesRemoteAccount(t *testing.T) {
 		t.Fatalf("post-CONNECT INFO %q does not name account B", info)
 	}
 }
+
+func TestAccountPayloadLimit(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Limits = AccountLimits{MaxPayload: 4}
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	a.send("PUB x 4\r\nabcd\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	a.send("PUB x 5\r\nabcde\r\n")
+	a.expect("-ERR 'Maximum Payload Violation'\r\n")
+	a.expectClosed()
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("PUB x 5\r\nabcde\r\nPING\r\n")
+	b.expect("PONG\r\n")
+}
+
+func TestAccountSubscriptionLimit(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Limits = AccountLimits{MaxSubscriptions: 1}
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	a.send("SUB x 1\r\nSUB y 2\r\nPING\r\n")
+	a.expect("-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n")
+}

@@ -156,7 +156,7 @@ func (c *client) protocolError(err error) {
 	switch pe {
 	case proto.ErrMaxPayload:
 		reason = MaxPayloadExceeded
-		logText = "maximum payload exceeded, max_payload is " + strconv.Itoa(int(c.srv.opts.MaxPayload))
+		logText = "maximum payload exceeded, max_payload is " + strconv.Itoa(int(c.maxPayload()))
 	case proto.ErrMaxControlLine:
 		reason = MaxControlLineExceeded
 	case proto.ErrAuthViolation:

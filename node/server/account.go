@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	"jsnode/node/mapping"
 	"jsnode/node/subject"
@@ -236,7 +237,7 @@ type export struct {
 	subject      string
 	approved     []string // nil: public
 	respType     ResponseType
-	respThresh   int64 // nanoseconds
+	respThresh   time.Duration
 	tokenPos     int
 	latency      *LatencyOpts
 	allowTrace   bool
@@ -250,7 +251,7 @@ func (a *Account) addExports(eo []ExportOpts) {
 			th = DefaultResponseThreshold
 		}
 		a.exports = append(a.exports, &export{acc: a, service: e.Service, subject: e.Subject,
-			approved: e.Accounts, respType: e.ResponseType, respThresh: int64(th),
+			approved: e.Accounts, respType: e.ResponseType, respThresh: th,
 			tokenPos: e.AccountTokenPosition, latency: e.Latency, allowTrace: e.AllowTrace})
 	}
 }

@@ -68,7 +68,7 @@ func (m *responseMap) add(exp *Account, im *serviceImport, reply string) *respon
 			break
 		}
 	}
-	thresh := time.Duration(im.export.respThresh)
+	thresh := im.export.respThresh
 	resp := &response{reply: r, importer: im.acc, to: reply, typ: im.export.respType,
 		thresh: thresh, last: s.env.Clock.Now()}
 	m.byReply[r] = resp

@@ -32,7 +32,8 @@ type client struct {
 	firstPongSent   bool
 	nonce           []byte
 	user            string
-	perms           *auth.Checker // nil: everything allowed
+	perms           *auth.Checker     // nil: everything allowed
+	permissions     *auth.Permissions // what perms was compiled from
 	// acc is the client's account: $G until authentication binds it.
 	acc *Account
 
@@ -65,6 +66,7 @@ type client struct {
 	route *routeLink
 
 	asyncInfo   bool // counted in Server.asyncInfoClients
+	eventSent   bool // the CONNECT advisory went out (DISCONNECT follows)
 	closing     bool // closeConnection ran; writes and reads are over
 	closed      bool // the Closed event arrived
 	closeReason ClosedState
@@ -95,6 +97,8 @@ type subscription struct {
 	shadows  []*subscription
 	im       *streamImport
 	shadowOf *subscription
+	// local internal subscriptions are not announced to the routes.
+	local bool
 }
 
 // Stats are message and byte counters (varz/connz "in_msgs" and friends).
@@ -228,6 +232,7 @@ func (c *client) closeConnection(reason ClosedState) {
 	c.removeAllSubs()
 	c.releaseWaiters()
 	c.srv.unregister(c)
+	c.disconnectEvent(reason)
 	if !c.closed {
 		c.conn.Close()
 	}

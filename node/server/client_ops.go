@@ -192,7 +192,11 @@ func (c *client) checkFirstOp() bool {
 		if id, ok := s.opts.Auth.Authenticate(auth.Credentials{}, c.nonce); ok {
 			c.stopAuthTimer()
 			c.connectReceived = true
-			return c.setIdentity(id)
+			if !c.setIdentity(id) {
+				return false
+			}
+			c.connectEvent()
+			return true
 		}
 	}
 	c.authViolation()

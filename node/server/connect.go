@@ -127,6 +127,9 @@ func (c *client) processConnect(arg []byte) error {
 	if opts.Verbose {
 		c.sendOK()
 	}
+	if !c.eventSent {
+		c.connectEvent()
+	}
 	return nil
 }
 
@@ -153,6 +156,7 @@ func (c *client) authenticate() bool {
 func (c *client) setIdentity(id auth.Identity) bool {
 	c.user = id.Name
 	c.perms = auth.NewChecker(id.Permissions)
+	c.permissions = id.Permissions
 	acc := c.srv.gacc
 	if id.Account != "" {
 		if acc = c.srv.accounts[id.Account]; acc == nil {

@@ -26,6 +26,8 @@ func (c *client) processPub(subj, reply []byte, hdrLen int, msg []byte) error {
 	c.stats.InBytes += int64(len(msg))
 	s.stats.InMsgs++
 	s.stats.InBytes += int64(len(msg))
+	c.acc.stats.InMsgs++
+	c.acc.stats.InBytes += int64(len(msg))
 
 	if c.opts.Pedantic && !subject.ValidPublish(string(subj)) {
 		c.sendErr(errTextInvalidPubSubject)
@@ -133,7 +135,7 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 		}
 	}
 	if sub.handler != nil {
-		return s.queueInternal(sub, subj, reply, hdrLen, msg)
+		return s.queueInternal(src, sub, subj, reply, hdrLen, msg)
 	}
 	dst := sub.client
 	if sub.removed || dst.closing || (dst == src && !src.opts.Echo) || internalOnly(subj) {
@@ -157,6 +159,8 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	s.writeMsg(dst, line, msg)
 	dst.stats.OutMsgs++
 	dst.stats.OutBytes += int64(len(msg))
+	dst.acc.stats.OutMsgs++
+	dst.acc.stats.OutBytes += int64(len(msg))
 	s.stats.OutMsgs++
 	s.stats.OutBytes += int64(len(msg))
 	if dst.perms != nil && len(reply) > 0 {
@@ -213,6 +217,7 @@ func (c *client) reserveOutput(n int) bool {
 		return true
 	}
 	c.srv.slowConsumers++
+	c.acc.slow++
 	c.noticef("Slow Consumer Detected: MaxPending of %d Exceeded", limit)
 	c.closeConnection(SlowConsumerPendingBytes)
 	return false

@@ -111,7 +111,7 @@ func TestUnsubMax(t *testing.T) {
 		pub.send("PUB foo 1\r\nx\r\n")
 	}
 	sub.expectAll("MSG foo 1 1\r\nx\r\nMSG foo 1 1\r\nx\r\n")
-	if n := w.srv.NumSubscriptions(); n != 0 {
+	if n := w.srv.GlobalAccount().NumSubscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions left after auto-unsubscribe", n)
 	}
 
@@ -128,7 +128,7 @@ func TestUnsubMax(t *testing.T) {
 	sub.expectAll("PONG\r\n")
 	pub.send("PUB baz 1\r\nx\r\n")
 	sub.expectNothing()
-	if n := w.srv.NumSubscriptions(); n != 0 {
+	if n := w.srv.GlobalAccount().NumSubscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions left", n)
 	}
 }
@@ -147,7 +147,7 @@ func TestInvalidSubjectKeepsConnection(t *testing.T) {
 	p := w.connect("")
 	p.send("SUB foo..bar 1\r\nSUB foo.>.bar 2\r\nPING\r\n")
 	p.expectAll("-ERR 'Invalid Subject'\r\n-ERR 'Invalid Subject'\r\nPONG\r\n")
-	if n := w.srv.NumSubscriptions(); n != 0 {
+	if n := w.srv.GlobalAccount().NumSubscriptions(); n != 0 {
 		t.Fatalf("%d subscriptions", n)
 	}
 }

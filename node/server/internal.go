@@ -85,6 +85,10 @@ type Msg struct {
 	Data   []byte
 	// Account is the account the subscription belongs to.
 	Account *Account
+	// from is the connection the message came in on (a client, a route,
+	// or an internal client), for services that answer about the
+	// requester.
+	from *client
 }
 
 // MsgHandler receives internal deliveries.
@@ -107,6 +111,12 @@ func (a *Account) Subscribe(subj, queue string, handler MsgHandler) (unsubscribe
 }
 
 func (a *Account) subscribeInternal(subj, queue string, handler MsgHandler) (func(), error) {
+	return a.subscribeInternalScope(subj, queue, false, handler)
+}
+
+// subscribeInternalScope is subscribeInternal; local subscriptions are
+// not announced to the routes (only this server's clients reach them).
+func (a *Account) subscribeInternalScope(subj, queue string, local bool, handler MsgHandler) (func(), error) {
 	s := a.srv
 	if handler == nil || !subject.ValidSubscribe(subj) || strings.ContainsAny(queue, " \t\r\n") {
 		return nil, ErrBadInternalSubscription
@@ -118,7 +128,7 @@ func (a *Account) subscribeInternal(subj, queue string, handler MsgHandler) (fun
 	c.subSeq++
 	sid := internalSIDPrefix + strconv.FormatUint(c.subSeq, 10)
 	sub := &subscription{client: c, acc: a, subject: strings.Clone(subj), queue: strings.Clone(queue),
-		sid: sid, seq: c.subSeq, handler: handler}
+		sid: sid, seq: c.subSeq, handler: handler, local: local}
 	if err := a.index.Insert(sub.subject, sub.queue, sub); err != nil {
 		return nil, errors.Join(ErrBadInternalSubscription, err)
 	}
@@ -182,7 +192,7 @@ func (s *Server) InternalStats() InternalStats { return s.internal.stats }
 // queueInternal queues one delivery to an internal subscription (the
 // deliver step for subscriptions with a handler). It reports whether the
 // message was taken.
-func (s *Server) queueInternal(sub *subscription, subj, reply []byte, hdrLen int, msg []byte) bool {
+func (s *Server) queueInternal(src *client, sub *subscription, subj, reply []byte, hdrLen int, msg []byte) bool {
 	in := &s.internal
 	if sub.removed {
 		return false
@@ -192,7 +202,7 @@ func (s *Server) queueInternal(sub *subscription, subj, reply []byte, hdrLen int
 		return false
 	}
 	buf := append([]byte(nil), msg...)
-	m := &Msg{Subject: string(subj), Reply: string(reply), Data: buf[hdrLen:], Account: sub.acc}
+	m := &Msg{Subject: string(subj), Reply: string(reply), Data: buf[hdrLen:], Account: sub.acc, from: src}
 	if hdrLen > 0 {
 		m.Header = buf[:hdrLen:hdrLen]
 	}

@@ -99,6 +99,7 @@ const (
 	NoRespondersRequiresHeaders
 	MaxAccountConnectionsExceeded
 	MissingAccount
+	Kicked
 )
 
 // String returns nats-server's text for the reason.
@@ -140,6 +141,8 @@ func (r ClosedState) String() string {
 		return "Maximum Account Connections Exceeded"
 	case MissingAccount:
 		return "Missing Account"
+	case Kicked:
+		return "Kicked"
 	}
 	return clusterClosedStateString(r)
 }

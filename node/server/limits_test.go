@@ -128,7 +128,7 @@ func TestSlowConsumerByPendingBytes(t *testing.T) {
 	pub.send("PING\r\n")
 	pub.expectAll("PONG\r\n")
 	pub.expectOpen()
-	if n := w.srv.NumSubscriptions(); n != 0 {
+	if n := w.srv.GlobalAccount().NumSubscriptions(); n != 0 {
 		t.Fatalf("slow consumer's subscription still there (%d)", n)
 	}
 }

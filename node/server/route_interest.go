@@ -34,7 +34,7 @@ func splitInterestKey(key string) (subj, queue string) {
 // localSubAdded counts a new local subscription of account a and tells
 // the routes if that changes what they know.
 func (a *Account) localSubAdded(sub *subscription) {
-	if a.srv.cluster == nil {
+	if a.srv.cluster == nil || sub.local {
 		return
 	}
 	key := interestKey(sub.subject, sub.queue)
@@ -51,7 +51,7 @@ func (a *Account) localSubAdded(sub *subscription) {
 // routes are going away too.
 func (a *Account) localSubRemoved(sub *subscription) {
 	s := a.srv
-	if s.cluster == nil {
+	if s.cluster == nil || sub.local {
 		return
 	}
 	key := interestKey(sub.subject, sub.queue)

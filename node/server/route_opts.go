@@ -249,7 +249,7 @@ func (s *Server) routeWriteDeadline() time.Duration {
 
 // Reasons a route connection closes, after the client ones (limits.go).
 const (
-	DuplicateRoute ClosedState = MissingAccount + 1 + iota
+	DuplicateRoute ClosedState = Kicked + 1 + iota
 	ClusterNameConflict
 	DuplicateServerName
 	WrongPort

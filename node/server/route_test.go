@@ -42,7 +42,7 @@ func TestRouteHandshakeAndInterest(t *testing.T) {
 	sub := m.client("n2")
 	sub.send("SUB foo.* 1\r\nSUB foo.* q 2\r\nSUB foo.* q 3\r\nPING\r\n")
 	sub.take()
-	if got := n1.NumRemoteSubscriptions(); got != 2 {
+	if got := n1.GlobalAccount().NumRemoteSubscriptions(); got != 2 {
 		t.Fatalf("n1 knows %d remote subscriptions, want 2 (plain, queue)", got)
 	}
 	if rs := n1.remoteIndex().Match("foo.x").Queues; len(rs) != 1 || rs[0].Members[0].weight != 2 {
@@ -57,7 +57,7 @@ func TestRouteHandshakeAndInterest(t *testing.T) {
 	}
 
 	sub.send("UNSUB 1\r\nUNSUB 2\r\nUNSUB 3\r\nPING\r\n")
-	if got := n1.NumRemoteSubscriptions(); got != 0 {
+	if got := n1.GlobalAccount().NumRemoteSubscriptions(); got != 0 {
 		t.Fatalf("n1 still knows %d remote subscriptions after UNSUB", got)
 	}
 	before := routeTo(n1, "n2").stats.OutMsgs
@@ -75,7 +75,7 @@ func TestRouteQueueWeightAndFullStateOnConnect(t *testing.T) {
 	n2 := m.start("n2", clusterOpts("n2", "n1"))
 	m.expectRoutes(1, "n1", "n2")
 	r := n2.remoteIndex()
-	if got := n2.NumRemoteSubscriptions(); got != 2 {
+	if got := n2.GlobalAccount().NumRemoteSubscriptions(); got != 2 {
 		t.Fatalf("n2 learned %d interests, want 2 (a once, b g)", got)
 	}
 	if q := r.Match("b").Queues; len(q) != 1 || q[0].Members[0].weight != 3 {
@@ -404,12 +404,12 @@ func TestRouteReconnectsAfterLoss(t *testing.T) {
 	routeTo(n1, "n2").conn.(*meshConn).reset()
 	m.pump()
 	m.expectRoutes(0, "n1", "n2")
-	if n1.NumRemoteSubscriptions() != 0 {
+	if n1.GlobalAccount().NumRemoteSubscriptions() != 0 {
 		t.Fatal("interest of a lost route kept")
 	}
 	m.advance(2 * time.Second)
 	m.expectRoutes(1, "n1", "n2")
-	if n1.NumRemoteSubscriptions() != 1 {
+	if n1.GlobalAccount().NumRemoteSubscriptions() != 1 {
 		t.Fatal("interest not sent again on the new route")
 	}
 	m.expectLog("n1", "Attempting reconnect for solicited route")

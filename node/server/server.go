@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/nats-io/nkeys"
 
@@ -40,9 +41,10 @@ type Server struct {
 	authRequired bool // clients must authenticate
 	needsNonce   bool // INFO carries a nonce (nkey users)
 
-	state    serverState
-	listener net.Listener
-	addr     string // bound "host:port"
+	state     serverState
+	startedAt time.Time
+	listener  net.Listener
+	addr      string // bound "host:port"
 
 	accounts         map[string]*Account
 	gacc             *Account           // $G
@@ -55,6 +57,8 @@ type Server struct {
 	ldm              *lameDuck // set while in lame-duck mode
 	cluster          *cluster  // routes to the other servers (route.go); nil if not clustered
 	internal         internalState
+	sys              *sysState // system account services; nil without one
+	proc             procStats
 
 	scratch       []byte // MSG line (and small message) assembly
 	stats         Stats
@@ -144,6 +148,9 @@ func (s *Server) baseInfo() serverInfo {
 	}
 }
 
+// startTime is when Start bound the listener.
+func (s *Server) startTime() time.Time { return s.startedAt }
+
 // ID returns the server's public nkey.
 func (s *Server) ID() string { return s.id }
 
@@ -172,6 +179,7 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.listener = l
+	s.startedAt = s.env.Clock.Now()
 	s.addr = l.Addr()
 	_, s.info.Port = splitHostPort(s.addr)
 	s.state = stateRunning
@@ -181,6 +189,7 @@ func (s *Server) Start() error {
 		s.closeListener()
 		return err
 	}
+	s.startSystem()
 	s.log.Noticef("Server is ready")
 	return nil
 }

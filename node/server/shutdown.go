@@ -21,6 +21,7 @@ func (s *Server) Shutdown(done func()) {
 		return
 	}
 	s.log.Noticef("Initiating Shutdown...")
+	s.stopSystem()
 	s.state = stateShuttingDown
 	s.stopLameDuckTimer()
 	s.closeListener()
@@ -74,6 +75,7 @@ func (s *Server) LameDuck(done func()) {
 		return
 	}
 	s.log.Noticef("Entering lame duck mode, stop accepting new clients")
+	s.lameDuckEvent()
 	s.state = stateLameDuck
 	s.closeListener()
 	s.clusterLameDuck()

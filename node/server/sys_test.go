@@ -1,0 +1,206 @@
+package server
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"jsnode/node/auth"
+	"jsnode/node/proto"
+)
+
+// sysOpts is twoAccounts plus a system account SYS with user "sys".
+func sysOpts() *Options {
+	o := twoAccounts()
+	o.Auth.Users = append(o.Auth.Users, &auth.User{Username: "sys", Password: "sys", Account: "SYS"})
+	o.Accounts = append(o.Accounts, &AccountOpts{Name: "SYS"})
+	o.SystemAccount = "SYS"
+	return o
+}
+
+// request sends a request with a fresh inbox and returns the payloads of
+// the replies (header blocks stripped).
+func (p *peer) request(subj, body string) []string {
+	p.w.t.Helper()
+	p.send("SUB _INBOX.req 99\r\nPUB " + subj + " _INBOX.req " + itoaS(len(body)) + "\r\n" + body + "\r\nUNSUB 99\r\nPING\r\n")
+	rec := &msgCollector{}
+	pp := proto.NewClientParser(proto.Limits{MaxPayload: -1})
+	if err := pp.Feed([]byte(p.output()), rec); err != nil {
+		p.w.t.Fatalf("client parse: %v", err)
+	}
+	var out []string
+	for _, m := range rec.msgs {
+		f := strings.SplitN(m, " ", 4)
+		out = append(out, f[3])
+	}
+	return out
+}
+
+func itoaS(n int) string { return string(itoa(n)) }
+
+func TestSysPingAndZRequests(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	w.connect(`"user":"a","pass":"a"`)
+
+	got := sys.request("$SYS.REQ.SERVER.PING", "")
+	if len(got) != 1 {
+		t.Fatalf("PING: %d replies, want 1", len(got))
+	}
+	var statsz struct {
+		Server struct{ ID, Name string }
+		Statsz struct {
+			Connections   int `json:"connections"`
+			ActiveServers int `json:"active_servers"`
+		}
+	}
+	if err := json.Unmarshal([]byte(got[0]), &statsz); err != nil || statsz.Server.ID != w.srv.ID() ||
+		statsz.Statsz.Connections != 2 || statsz.Statsz.ActiveServers != 1 {
+		t.Fatalf("STATSZ reply %s (%v)", got[0], err)
+	}
+
+	got = sys.request("$SYS.REQ.SERVER.PING.CONNZ", `{"limit":10}`)
+	var env struct {
+		Server map[string]any `json:"server"`
+		Data   struct {
+			NumConns int `json:"num_connections"`
+		} `json:"data"`
+		Error *struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	if len(got) != 1 || json.Unmarshal([]byte(got[0]), &env) != nil || env.Data.NumConns != 2 || env.Server["id"] != w.srv.ID() {
+		t.Fatalf("CONNZ reply %q", got)
+	}
+	got = sys.request("$SYS.REQ.SERVER."+w.srv.ID()+".IDZ", "")
+	if len(got) != 1 || !strings.Contains(got[0], `"id":"`+w.srv.ID()+`"`) {
+		t.Fatalf("IDZ by id: %q", got)
+	}
+	if got := sys.request("$SYS.REQ.SERVER.PING.VARZ", `{"server_name":"elsewhere","exact_match":true}`); len(got) != 0 {
+		t.Fatalf("a filtered-out server answered: %q", got)
+	}
+	got = sys.request("$SYS.REQ.SERVER.PING.CONNZ", `{"limit":`)
+	env.Error = nil
+	if len(got) != 1 || json.Unmarshal([]byte(got[0]), &env) != nil || env.Error == nil || env.Error.Code != 400 {
+		t.Fatalf("bad body: %q, want a 400 error envelope", got)
+	}
+	got = sys.request("$SYS.REQ.SERVER.PING.JSZ", "")
+	if len(got) != 1 || !strings.Contains(got[0], "JSZ is not supported by jsnode yet") {
+		t.Fatalf("JSZ: %q", got)
+	}
+}
+
+func TestSysRequestsFromOtherAccounts(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	w.connect(`"user":"sys","pass":"sys"`)
+	a := w.connect(`"user":"a","pass":"a"`)
+	w.connect(`"user":"b","pass":"b"`)
+
+	// An ordinary account sees only its own connections.
+	got := a.request("$SYS.REQ.SERVER.PING.CONNZ", "")
+	var env struct {
+		Data struct {
+			NumConns int `json:"num_connections"`
+		} `json:"data"`
+	}
+	if len(got) != 1 || json.Unmarshal([]byte(got[0]), &env) != nil || env.Data.NumConns != 1 {
+		t.Fatalf("A's CONNZ: %q, want one reply with 1 connection", got)
+	}
+	// It does not reach the server-wide requests.
+	a.send("SUB _INBOX.np 5\r\nPUB $SYS.REQ.SERVER.PING _INBOX.np 0\r\n\r\nPING\r\n")
+	if out := a.output(); !strings.Contains(out, "NATS/1.0 503") {
+		t.Fatalf("A's PING: %q, want no responders", out)
+	}
+	got = a.request("$SYS.REQ.USER.INFO", "")
+	if len(got) != 1 || !strings.Contains(got[0], `"user":"a"`) || !strings.Contains(got[0], `"account":"A"`) {
+		t.Fatalf("USER.INFO: %q", got)
+	}
+}
+
+func TestSysConnectDisconnectEvents(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	sys.send("SUB $SYS.ACCOUNT.*.CONNECT 1\r\nSUB $SYS.ACCOUNT.*.DISCONNECT 2\r\nSUB $SYS.ACCOUNT.A.SERVER.CONNS 3\r\nPING\r\n")
+	sys.expect("PONG\r\n")
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("SUB $SYS.> 1\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	a := w.connect(`"user":"a","pass":"a"`)
+	a.send("PUB x 2\r\nhi\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	a.hangUp()
+	out := sys.output()
+	for _, want := range []string{
+		"MSG $SYS.ACCOUNT.B.CONNECT 1 ", "MSG $SYS.ACCOUNT.A.CONNECT 1 ", `"type":"io.nats.server.advisory.v1.client_connect"`,
+		`"acc":"A"`, `"user":"a"`, "MSG $SYS.ACCOUNT.A.SERVER.CONNS 3 ", "MSG $SYS.ACCOUNT.A.DISCONNECT 2 ",
+		`"reason":"Client Closed"`, `"sent":{"msgs":1,"bytes":2}`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("system events lack %q:\n%s", want, out)
+		}
+	}
+	if got := b.output(); got != "" {
+		t.Fatalf("account B saw system events: %q", got)
+	}
+}
+
+func TestSysPingAcrossCluster(t *testing.T) {
+	m := newMesh(t)
+	for i, h := range []string{"n1", "n2", "n3"} {
+		var routes []string
+		if i > 0 {
+			routes = []string{"n1"}
+		}
+		o := clusterOpts(h, routes...)
+		so := sysOpts()
+		o.Auth, o.Accounts, o.SystemAccount = so.Auth, so.Accounts, so.SystemAccount
+		m.start(h, o)
+	}
+	m.expectRoutes(2, "n1", "n2", "n3")
+	m.advance(statszFirst * 4) // the first STATSZ rounds tell each server of the others
+	sys := m.login("n2", "sys")
+	a := m.login("n3", "a")
+	m.login("n1", "a")
+	m.pump()
+	sys.send("SUB _INBOX.p 1\r\nPUB $SYS.REQ.SERVER.PING _INBOX.p 0\r\n\r\n")
+	m.pump()
+	ids := map[string]bool{}
+	for _, msg := range sys.msgs() {
+		var r struct {
+			Server struct{ ID string }
+			Statsz struct {
+				ActiveServers int `json:"active_servers"`
+			}
+		}
+		if err := json.Unmarshal([]byte(strings.SplitN(msg, " ", 4)[3]), &r); err != nil {
+			t.Fatal(err)
+		}
+		if r.Statsz.ActiveServers != 3 {
+			t.Errorf("server %s reports %d active servers, want 3", r.Server.ID, r.Statsz.ActiveServers)
+		}
+		ids[r.Server.ID] = true
+	}
+	if len(ids) != 3 {
+		t.Fatalf("PING answered by %d servers, want 3", len(ids))
+	}
+	// An account's CONNZ gathers its connections from every server.
+	a.send("SUB _INBOX.c 1\r\nPUB $SYS.REQ.SERVER.PING.CONNZ _INBOX.c 0\r\n\r\n")
+	m.pump()
+	total, replies := 0, 0
+	for _, msg := range a.msgs() {
+		var env struct {
+			Data struct {
+				NumConns int `json:"num_connections"`
+			} `json:"data"`
+		}
+		if err := json.Unmarshal([]byte(strings.SplitN(msg, " ", 4)[3]), &env); err != nil {
+			t.Fatal(err)
+		}
+		total += env.Data.NumConns
+		replies++
+	}
+	if replies != 3 || total != 2 {
+		t.Fatalf("A's cluster CONNZ: %d replies counting %d connections, want 3 replies and 2", replies, total)
+	}
+}

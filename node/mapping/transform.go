@@ -92,11 +92,12 @@ func (t *Transform) Apply(subj string, r Rand) (string, error) {
 // which runs before the transform is built and so decides which error a
 // doubly-wrong destination reports.
 func checkDestinationTokens(dst string) error {
+	if dst == "" {
+		return nil // build reports it
+	}
 	afterFullWildcard := false
 	for _, token := range strings.Split(dst, ".") {
 		switch {
-		case dst == "":
-			return nil // build reports it
 		case token == "" || afterFullWildcard:
 			return destErr(token, errInvalidTransform)
 		case looksLikeFunction(token):

@@ -3,6 +3,8 @@ package server
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"jsnode/node/mapping"
@@ -371,4 +373,34 @@ func (c *client) maxPayload() int32 {
 		return mp
 	}
 	return c.srv.opts.MaxPayload
+}
+
+// transformTokenize turns the bare '*' tokens of an import destination
+// into $1, $2, ... in order, as nats-server reads a destination written
+// with wildcards ("svc.*" for "svc.$1").
+func transformTokenize(dest string) string {
+	toks := splitTokens(dest)
+	n := 0
+	for i, t := range toks {
+		if t == "*" {
+			n++
+			toks[i] = "$" + strconv.Itoa(n)
+		}
+	}
+	if n == 0 {
+		return dest
+	}
+	return strings.Join(toks, ".")
+}
+
+// destPattern is the subject pattern a transform destination covers: its
+// placeholders ($N, {{...}}) as '*'.
+func destPattern(dest string) string {
+	toks := splitTokens(dest)
+	for i, t := range toks {
+		if len(t) > 1 && t[0] == '$' && t[1] >= '0' && t[1] <= '9' || strings.HasPrefix(t, "{{") {
+			toks[i] = "*"
+		}
+	}
+	return strings.Join(toks, ".")
 }

@@ -98,7 +98,7 @@ func (a *Account) addServiceImport(exp *Account, subj, local string, share bool,
 	}
 	im := &serviceImport{acc: a, exporter: exp, from: local, to: subj, export: e, share: share}
 	if local != subj && !subject.IsLiteral(subj) {
-		tr, err := mapping.NewStrict(local, subj)
+		tr, err := mapping.NewStrict(local, transformTokenize(subj))
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for service import subject from %q to %q: %v", local, subj, err)
 		}

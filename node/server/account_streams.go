@@ -46,7 +46,7 @@ func (a *Account) addStreamImport(exp *Account, from, to, prefix string) error {
 	case to == "" || to == from:
 		im.to, im.usePub = from, true
 	default:
-		tr, err := mapping.NewStrict(from, to)
+		tr, err := mapping.NewStrict(from, transformTokenize(to))
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for stream import subject from %q to %q: %v", from, to, err)
 		}
@@ -54,7 +54,7 @@ func (a *Account) addStreamImport(exp *Account, from, to, prefix string) error {
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for stream import subject from %q to %q: %v", from, to, err)
 		}
-		im.to, im.tr, im.rtr = to, tr, rtr
+		im.to, im.tr, im.rtr = destPattern(to), tr, rtr
 	}
 	a.streamImports = append(a.streamImports, im)
 	return nil

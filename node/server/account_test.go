@@ -194,3 +194,65 @@ func TestAccountSubscriptionLimit(t *testing.T) {
 	a.send("SUB x 1\r\nSUB y 2\r\nPING\r\n")
 	a.expect("-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n")
 }
+
+func TestAccountMappingsAndTransformedImports(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Exports = append(o.Accounts[0].Exports, ExportOpts{Subject: "orders.*.*"},
+		ExportOpts{Service: true, Subject: "svc.calc.*"})
+	o.Accounts[1].Imports = append(o.Accounts[1].Imports,
+		ImportOpts{Account: "A", Subject: "orders.*.*", To: "imported.$2.$1"},
+		ImportOpts{Service: true, Account: "A", Subject: "svc.calc.*", To: "calc.*"})
+	o.Accounts[0].Mappings = []MappingOpts{
+		{Source: "old.*", Dests: []MapDest{{Subject: "new.{{wildcard(1)}}", Weight: 100}}},
+		{Source: "drop", Dests: []MapDest{{Subject: "drop", Weight: 0}}},
+	}
+	o.Mappings = []MappingOpts{{Source: "g.in", Dests: []MapDest{{Subject: "g.out", Weight: 100}}}}
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	g := w.connect(`"user":"g","pass":"g"`)
+
+	a.send("SUB new.> 1\r\nSUB drop 2\r\nSUB svc.calc.* 3\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	a.send("PUB old.x 1\r\n1\r\nPUB drop 1\r\n2\r\nPING\r\n")
+	a.expect("MSG new.x 1 1\r\n1\r\nPONG\r\n")
+
+	g.send("SUB g.out 1\r\nPUB g.in 1\r\n3\r\nPING\r\n")
+	g.expect("MSG g.out 1 1\r\n3\r\nPONG\r\n")
+
+	b.send("SUB imported.> 1\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	a.send("PUB orders.eu.7 1\r\n4\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG imported.7.eu 1 1\r\n4\r\n")
+
+	b.send("SUB _INBOX.c 9\r\nPUB calc.add _INBOX.c 1\r\n5\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	if req := a.output(); !strings.HasPrefix(req, "HMSG svc.calc.add 3 _R_.") {
+		t.Fatalf("responder got %q, want the request on svc.calc.add", req)
+	}
+}
+
+func TestAccountWeightedMappingIsSeeded(t *testing.T) {
+	o := &Options{Mappings: []MappingOpts{{Source: "w", Dests: []MapDest{
+		{Subject: "w.a", Weight: 50}, {Subject: "w.b", Weight: 50}}}}}
+	counts := func() (int, int) {
+		w := newWorld(t, o)
+		c := w.connect("")
+		c.send("SUB w.a 1\r\nSUB w.b 2\r\nPING\r\n")
+		c.expect("PONG\r\n")
+		for i := 0; i < 200; i++ {
+			c.send("PUB w 0\r\n\r\n")
+		}
+		out := c.output()
+		return strings.Count(out, "MSG w.a "), strings.Count(out, "MSG w.b ")
+	}
+	a1, b1 := counts()
+	a2, b2 := counts()
+	if a1+b1 != 200 || a1 < 70 || b1 < 70 {
+		t.Fatalf("50/50 mapping split 200 messages %d/%d", a1, b1)
+	}
+	if a1 != a2 || b1 != b2 {
+		t.Fatalf("same seed, different split: %d/%d then %d/%d", a1, b1, a2, b2)
+	}
+}

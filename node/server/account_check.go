@@ -615,29 +615,79 @@ func isWildcardFunction(t string) bool {
 type subjectTrie struct{ root trieNode }
 
 type trieNode struct {
-	next map[string]*trieNode
-	ids  []int // patterns that end here
+	kids []trieEdge            // the children while there are few
+	big  map[string]*trieNode // all children once there are many
+	ids  []int                // patterns that end here
 }
+
+type trieEdge struct {
+	tok  string
+	node *trieNode
+}
+
+// maxTrieEdges is how many children a node keeps in a slice before it
+// moves them to a map: most nodes have one child, and a map per node
+// would cost most of the validation's time in allocation.
+const maxTrieEdges = 8
+
+func (n *trieNode) child(tok string) *trieNode {
+	if n.big != nil {
+		return n.big[tok]
+	}
+	for _, e := range n.kids {
+		if e.tok == tok {
+			return e.node
+		}
+	}
+	return nil
+}
+
+func (n *trieNode) addChild(tok string) *trieNode {
+	c := &trieNode{}
+	switch {
+	case n.big != nil:
+		n.big[tok] = c
+	case len(n.kids) < maxTrieEdges:
+		n.kids = append(n.kids, trieEdge{tok, c})
+	default:
+		n.big = make(map[string]*trieNode, 2*maxTrieEdges)
+		for _, e := range n.kids {
+			n.big[e.tok] = e.node
+		}
+		n.big[tok] = c
+		n.kids = nil
+	}
+	return c
+}
+
+// eachChild calls fn for every child, in no particular order (callers
+// sort what they collect).
+func (n *trieNode) eachChild(fn func(tok string, c *trieNode)) {
+	for _, e := range n.kids {
+		fn(e.tok, e.node)
+	}
+	for tok, c := range n.big {
+		fn(tok, c)
+	}
+}
+
+func (n *trieNode) hasChildren() bool { return len(n.kids) > 0 || len(n.big) > 0 }
 
 func (t *subjectTrie) insert(pattern string, id int) {
 	n := &t.root
 	for tok := range strings.SplitSeq(pattern, ".") {
-		child := n.next[tok]
-		if child == nil {
-			if n.next == nil {
-				n.next = map[string]*trieNode{}
-			}
-			child = &trieNode{}
-			n.next[tok] = child
+		c := n.child(tok)
+		if c == nil {
+			c = n.addChild(tok)
 		}
-		n = child
+		n = c
 	}
 	n.ids = append(n.ids, id)
 }
 
 // supersetCandidates returns the patterns p that q may be a subset of.
 func (t *subjectTrie) supersetCandidates(q string, out []int) []int {
-	if t.root.next == nil {
+	if !t.root.hasChildren() {
 		return out
 	}
 	out = t.root.supersets(strings.Split(q, "."), out)
@@ -649,18 +699,18 @@ func (n *trieNode) supersets(q []string, out []int) []int {
 	if len(q) == 0 {
 		return append(out, n.ids...)
 	}
-	if full := n.next[">"]; full != nil {
+	if full := n.child(">"); full != nil {
 		out = full.all(out) // '>' takes the rest of q, whatever it is
 	}
 	tok := q[0]
 	if tok == ">" {
 		return out // only a '>' pattern covers a '>' query
 	}
-	if star := n.next["*"]; star != nil {
+	if star := n.child("*"); star != nil {
 		out = star.supersets(q[1:], out)
 	}
 	if tok != "*" {
-		if lit := n.next[tok]; lit != nil {
+		if lit := n.child(tok); lit != nil {
 			out = lit.supersets(q[1:], out)
 		}
 	}
@@ -670,7 +720,7 @@ func (n *trieNode) supersets(q []string, out []int) []int {
 // collideCandidates returns the patterns p that may match a subject q
 // matches.
 func (t *subjectTrie) collideCandidates(q string, out []int) []int {
-	if t.root.next == nil {
+	if !t.root.hasChildren() {
 		return out
 	}
 	out = t.root.collisions(strings.Split(q, "."), out)
@@ -684,26 +734,24 @@ func (n *trieNode) collisions(q []string, out []int) []int {
 	}
 	tok := q[0]
 	if tok == ">" {
-		for _, child := range n.next {
-			out = child.all(out) // order is restored by the caller's sort
-		}
+		n.eachChild(func(_ string, c *trieNode) { out = c.all(out) })
 		return out
 	}
-	if full := n.next[">"]; full != nil {
+	if full := n.child(">"); full != nil {
 		out = full.all(out)
 	}
 	if tok == "*" {
-		for key, child := range n.next {
+		n.eachChild(func(key string, c *trieNode) {
 			if key != ">" {
-				out = child.collisions(q[1:], out)
+				out = c.collisions(q[1:], out)
 			}
-		}
+		})
 		return out
 	}
-	if star := n.next["*"]; star != nil {
+	if star := n.child("*"); star != nil {
 		out = star.collisions(q[1:], out)
 	}
-	if lit := n.next[tok]; lit != nil {
+	if lit := n.child(tok); lit != nil {
 		out = lit.collisions(q[1:], out)
 	}
 	return out
@@ -712,8 +760,6 @@ func (n *trieNode) collisions(q []string, out []int) []int {
 // all appends every pattern at or below n.
 func (n *trieNode) all(out []int) []int {
 	out = append(out, n.ids...)
-	for _, child := range n.next {
-		out = child.all(out)
-	}
+	n.eachChild(func(_ string, c *trieNode) { out = c.all(out) })
 	return out
 }

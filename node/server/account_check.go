@@ -615,7 +615,7 @@ func isWildcardFunction(t string) bool {
 type subjectTrie struct{ root trieNode }
 
 type trieNode struct {
-	kids []trieEdge            // the children while there are few
+	kids []trieEdge           // the children while there are few
 	big  map[string]*trieNode // all children once there are many
 	ids  []int                // patterns that end here
 }

@@ -75,6 +75,7 @@ type accountCheck struct {
 // accountState is one account's exports and the imports added so far.
 type accountState struct {
 	name           string
+	opts           *AccountOpts
 	streamExports  exportSet
 	serviceExports exportSet
 	streams        []streamImport
@@ -144,7 +145,7 @@ func (v *accountCheck) checkNamesAndUsers() []error {
 			errs = append(errs, &AccountsError{Msg: "Duplicate Account Entry: " + a.Name})
 		default:
 			v.index[a.Name] = len(v.accs)
-			v.accs = append(v.accs, accountState{name: a.Name})
+			v.accs = append(v.accs, accountState{name: a.Name, opts: a})
 		}
 	}
 	return append(errs, v.checkUserBindings()...)
@@ -184,15 +185,10 @@ func (v *accountCheck) checkUserBindings() []error {
 	return errs
 }
 
-// accounts yields each distinct configured account with its state.
-func (v *accountCheck) forEachAccount(fn func(a *AccountOpts, st *accountState, i int)) {
-	for _, a := range v.o.Accounts {
-		if a == nil {
-			continue
-		}
-		if i, ok := v.index[a.Name]; ok && v.accs[i].name == a.Name {
-			fn(a, &v.accs[i], i)
-		}
+// forEachAccount calls fn for every account, in config order.
+func (v *accountCheck) forEachAccount(fn func(st *accountState, i int)) {
+	for i := range v.accs {
+		fn(&v.accs[i], i)
 	}
 }
 
@@ -200,9 +196,9 @@ func (v *accountCheck) forEachAccount(fn func(a *AccountOpts, st *accountState, 
 // nats-server's loader does.
 func (v *accountCheck) addExports() {
 	for _, service := range []bool{false, true} {
-		v.forEachAccount(func(a *AccountOpts, st *accountState, _ int) {
-			for i := range a.Exports {
-				if e := &a.Exports[i]; e.Service == service {
+		v.forEachAccount(func(st *accountState, _ int) {
+			for i := range st.opts.Exports {
+				if e := &st.opts.Exports[i]; e.Service == service {
 					v.addExport(st, e)
 				}
 			}
@@ -301,20 +297,19 @@ func (r *exportRule) allows(importer string, toks []string) bool {
 
 // addImports adds every stream import, then every service import.
 func (v *accountCheck) addImports() {
-	v.forEachAccount(func(a *AccountOpts, st *accountState, i int) {
-		for k := range a.Imports {
-			if imp := &a.Imports[k]; !imp.Service {
-				v.addStreamImport(i, imp)
+	for _, service := range []bool{false, true} {
+		v.forEachAccount(func(st *accountState, i int) {
+			for k := range st.opts.Imports {
+				switch imp := &st.opts.Imports[k]; {
+				case imp.Service != service:
+				case service:
+					v.addServiceImport(i, imp)
+				default:
+					v.addStreamImport(i, imp)
+				}
 			}
-		}
-	})
-	v.forEachAccount(func(a *AccountOpts, st *accountState, i int) {
-		for k := range a.Imports {
-			if imp := &a.Imports[k]; imp.Service {
-				v.addServiceImport(i, imp)
-			}
-		}
-	})
+		})
+	}
 }
 
 func (v *accountCheck) addStreamImport(importer int, imp *ImportOpts) {

@@ -138,8 +138,8 @@ func TestValidateAccountsRules(t *testing.T) {
 	}
 }
 
-// A stream import's local subject is what later cycle checks compare: a
-// mapped `to` counts with its wildcards.
+// Block errors are *AccountsError (config positions them); the start-up
+// checks are plain errors and run only when the block is valid.
 func TestValidateAccountsErrorsAreAccountsErrors(t *testing.T) {
 	o := Options{Accounts: []*AccountOpts{acct("A", []ExportOpts{streamExport("x", "Z")}, nil)}, SystemAccount: "NOPE"}
 	err := ValidateAccounts(&o)

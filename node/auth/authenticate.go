@@ -23,6 +23,11 @@ func (c *Config) Authenticate(cr Credentials, nonce []byte) (Identity, bool) {
 	if len(c.Nkeys) > 0 && cr.Nkey != "" {
 		return c.authenticateNkey(cr, nonce)
 	}
+	if c.NoAuthUser != "" && cr.User == "" && cr.Pass == "" && cr.Token == "" && cr.Nkey == "" {
+		if n := c.findNkey(c.NoAuthUser); n != nil {
+			return c.identityOf(n.Nkey, n.Permissions, n.Account), true
+		}
+	}
 	if len(c.Users) > 0 {
 		if c.NoAuthUser != "" && cr.User == "" && cr.Pass == "" && cr.Token == "" {
 			if u := c.findUser(c.NoAuthUser); u != nil {
@@ -80,10 +85,12 @@ func decodeSignature(s string) ([]byte, bool) {
 	return nil, false
 }
 
-// identityOf names an authenticated user; users without permissions of
-// their own get the default permissions.
+// identityOf names an authenticated user; users of the authorization
+// block (not of an account: those got their account's defaults when the
+// config was read) without permissions of their own get the default
+// permissions.
 func (c *Config) identityOf(name string, p *Permissions, account string) Identity {
-	if p == nil {
+	if p == nil && account == "" {
 		p = c.DefaultPermissions
 	}
 	return Identity{Name: name, Permissions: p, Account: account}

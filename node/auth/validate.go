@@ -93,12 +93,12 @@ func (c *Config) validateNoAuthUser() []error {
 	if c.NoAuthUser == "" {
 		return nil
 	}
-	if len(c.Users) == 0 {
-		return []error{fmt.Errorf("no_auth_user: %q present, but users are not defined", c.NoAuthUser)}
+	if len(c.Users) == 0 && len(c.Nkeys) == 0 {
+		return []error{fmt.Errorf("no_auth_user: %q present, but users/nkeys are not defined", c.NoAuthUser)}
 	}
-	if c.findUser(c.NoAuthUser) == nil {
+	if c.findUser(c.NoAuthUser) == nil && c.findNkey(c.NoAuthUser) == nil {
 		return []error{fmt.Errorf(
-			"no_auth_user: %q not present as user in authorization block or account configuration",
+			"no_auth_user: %q not present as user or nkey in authorization block or account configuration",
 			c.NoAuthUser)}
 	}
 	return nil

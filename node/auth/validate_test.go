@@ -74,7 +74,7 @@ func TestValidateErrors(t *testing.T) {
 		{"empty nkey", Config{Nkeys: []*NkeyUser{{}}},
 			[]string{"nkeys[0]: nkey entry requires an nkey"}},
 		{"no_auth_user without users", Config{Token: "t", NoAuthUser: "ghost"},
-			[]string{`no_auth_user: "ghost" present, but users are not defined`}},
+			[]string{`no_auth_user: "ghost" present, but users/nkeys are not defined`}},
 		{"no_auth_user unknown", Config{Users: []*User{{Username: "u"}}, NoAuthUser: "ghost"},
 			[]string{`no_auth_user: "ghost" not present as user`}},
 		{"bad publish subject", Config{Users: []*User{{Username: "u", Permissions: badPub}}},
@@ -120,7 +120,7 @@ func TestValidateReportsAllErrors(t *testing.T) {
 	want := []string{
 		"Can not have a token and a users array",
 		`Duplicate user "u" detected`,
-		`no_auth_user: "ghost" not present as user in authorization block or account configuration`,
+		`no_auth_user: "ghost" not present as user or nkey in authorization block or account configuration`,
 	}
 	if len(lines) != len(want) {
 		t.Fatalf("got %d errors %q, want %d", len(lines), lines, len(want))

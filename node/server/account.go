@@ -392,15 +392,3 @@ func transformTokenize(dest string) string {
 	}
 	return strings.Join(toks, ".")
 }
-
-// destPattern is the subject pattern a transform destination covers: its
-// placeholders ($N, {{...}}) as '*'.
-func destPattern(dest string) string {
-	toks := splitTokens(dest)
-	for i, t := range toks {
-		if len(t) > 1 && t[0] == '$' && t[1] >= '0' && t[1] <= '9' || strings.HasPrefix(t, "{{") {
-			toks[i] = "*"
-		}
-	}
-	return strings.Join(toks, ".")
-}

@@ -78,10 +78,10 @@ type accountState struct {
 	opts           *AccountOpts
 	streamExports  exportSet
 	serviceExports exportSet
-	streams        []streamImport
+	streams        []checkedStreamImport
 	streamsByTo    subjectTrie
 	streamKeys     map[streamKey]bool
-	services       []serviceImport
+	services       []checkedServiceImport
 	servicesByTo   subjectTrie
 	servicesByFrom map[string]int // local subject -> index in services
 }
@@ -104,12 +104,12 @@ type exportRule struct {
 	accountPos int
 }
 
-type streamImport struct {
+type checkedStreamImport struct {
 	exporter int
 	from, to string // to is the local subject, wildcards as '*'
 }
 
-type serviceImport struct {
+type checkedServiceImport struct {
 	exporter int
 	from, to string // from is the local subject, to the exporter's
 }
@@ -318,14 +318,14 @@ func (v *accountCheck) addStreamImport(importer int, imp *ImportOpts) {
 		v.fail("%q account not defined for stream import", imp.Account)
 		return
 	}
-	if err := v.streamImport(importer, exp, imp); err != nil {
+	if err := v.checkedStreamImport(importer, exp, imp); err != nil {
 		v.fail("Error adding stream import %q: %v", imp.Subject, err)
 	}
 }
 
-// streamImport follows nats-server's AddStreamImport (a prefix) and
+// checkedStreamImport follows nats-server's AddStreamImport (a prefix) and
 // AddMappedStreamImport (a local subject) in their order of checks.
-func (v *accountCheck) streamImport(importer, exp int, imp *ImportOpts) error {
+func (v *accountCheck) checkedStreamImport(importer, exp int, imp *ImportOpts) error {
 	a, e := &v.accs[importer], &v.accs[exp]
 	from, to := imp.Subject, imp.To
 	if !e.streamAuthorizes(a.name, from) {
@@ -358,7 +358,7 @@ func (v *accountCheck) streamImport(importer, exp int, imp *ImportOpts) error {
 	}
 	a.streamKeys[key] = true
 	a.streamsByTo.insert(to, len(a.streams))
-	a.streams = append(a.streams, streamImport{exporter: exp, from: from, to: to})
+	a.streams = append(a.streams, checkedStreamImport{exporter: exp, from: from, to: to})
 	return nil
 }
 
@@ -382,14 +382,14 @@ func (v *accountCheck) addServiceImport(importer int, imp *ImportOpts) {
 		v.fail("%q account not defined for service import", imp.Account)
 		return
 	}
-	if err := v.serviceImport(importer, exp, imp); err != nil {
+	if err := v.checkedServiceImport(importer, exp, imp); err != nil {
 		v.fail("Error adding service import %q: %v", imp.Subject, err)
 	}
 }
 
-// serviceImport follows nats-server's AddServiceImport: from is the local
+// checkedServiceImport follows nats-server's AddServiceImport: from is the local
 // subject clients publish to, to the subject in the exporting account.
-func (v *accountCheck) serviceImport(importer, exp int, imp *ImportOpts) error {
+func (v *accountCheck) checkedServiceImport(importer, exp int, imp *ImportOpts) error {
 	a, e := &v.accs[importer], &v.accs[exp]
 	from, to := imp.To, imp.Subject
 	if from == "" {
@@ -424,7 +424,7 @@ func (v *accountCheck) serviceImport(importer, exp int, imp *ImportOpts) error {
 	// Stored under the subject it ends up with, as nats-server keys it.
 	a.servicesByFrom[from] = len(a.services)
 	a.servicesByTo.insert(to, len(a.services))
-	a.services = append(a.services, serviceImport{exporter: exp, from: from, to: to})
+	a.services = append(a.services, checkedServiceImport{exporter: exp, from: from, to: to})
 	return nil
 }
 
@@ -547,20 +547,6 @@ func subjectsCollide(a, b string) bool {
 }
 
 func isWildcardToken(t string) bool { return t == "*" || t == ">" }
-
-// transformTokenize turns the '*' tokens of a subject into $1, $2, ... so
-// that it reads as a transform destination.
-func transformTokenize(subj string) string {
-	toks := strings.Split(subj, ".")
-	n := 0
-	for i, t := range toks {
-		if t == "*" {
-			n++
-			toks[i] = fmt.Sprintf("$%d", n)
-		}
-	}
-	return strings.Join(toks, ".")
-}
 
 // transformUntokenize turns $N and {{wildcard(N)}} tokens back into '*',
 // giving the subject pattern a transform destination covers.

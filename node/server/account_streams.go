@@ -36,6 +36,9 @@ type streamImport struct {
 }
 
 func (a *Account) addStreamImport(exp *Account, from, to, prefix string) error {
+	if exp.findExport(false, from, a) == nil {
+		return fmt.Errorf("Error adding stream import %q: stream import not authorized", from)
+	}
 	im := &streamImport{acc: a, exporter: exp, from: from, prefix: prefix}
 	switch {
 	case prefix != "":
@@ -54,7 +57,7 @@ func (a *Account) addStreamImport(exp *Account, from, to, prefix string) error {
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for stream import subject from %q to %q: %v", from, to, err)
 		}
-		im.to, im.tr, im.rtr = destPattern(to), tr, rtr
+		im.to, im.tr, im.rtr = transformUntokenize(to), tr, rtr
 	}
 	a.streamImports = append(a.streamImports, im)
 	return nil

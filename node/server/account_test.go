@@ -29,6 +29,7 @@ func twoAccounts() *Options {
 				{Service: true, Account: "A", Subject: "svc.echo", To: "echo"},
 				{Service: true, Account: "A", Subject: "svc.stream"},
 			}},
+			{Name: "C"},
 		},
 	}
 }

@@ -111,6 +111,9 @@ func validateOptions(o *Options) error {
 	if err := o.Auth.Validate(); err != nil {
 		return err
 	}
+	if err := ValidateAccounts(o); err != nil {
+		return err
+	}
 	if o.LameDuckDuration > 0 && o.LameDuckGracePeriod >= o.LameDuckDuration {
 		return fmt.Errorf("lame duck grace period (%v) should be strictly lower than lame duck duration (%v)",
 			o.LameDuckGracePeriod, o.LameDuckDuration)

@@ -258,20 +258,26 @@ func (a *Account) addExports(eo []ExportOpts) {
 	}
 }
 
-// findExport returns the export of a that covers subj for importer: an
-// exact subject first, then the first export subj is a subset of.
+// findExport returns the export of a that covers subj for importer, or
+// nil. As in nats-server, an export of exactly subj decides; otherwise
+// the first export subj is a subset of decides.
 func (a *Account) findExport(service bool, subj string, importer *Account) *export {
+	var decides *export
 	for _, e := range a.exports {
-		if e.service == service && e.subject == subj && e.allows(importer, subj) {
-			return e
+		if e.service == service && e.subject == subj {
+			decides = e
+			break
 		}
 	}
 	for _, e := range a.exports {
-		if e.service == service && subject.SubsetOf(subj, e.subject) && e.allows(importer, subj) {
-			return e
+		if decides == nil && e.service == service && subject.SubsetOf(subj, e.subject) {
+			decides = e
 		}
 	}
-	return nil
+	if decides == nil || !decides.allows(importer, subj) {
+		return nil
+	}
+	return decides
 }
 
 // allows reports whether importer may import subj through e.

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
-	"testing"
 	"time"
 
 	"jsnode/clock"
@@ -17,9 +16,16 @@ import (
 // whose events go through a queue the test pumps, a manual clock and a
 // recording logger. Tests play the client side byte by byte.
 
+// tester is what the harness needs of a test (*testing.T, *rapid.T).
+type tester interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // world is one server with its fake network and clock.
 type world struct {
-	t     *testing.T
+	t     tester
 	srv   *Server
 	net   *fakeNet
 	clock *clock.Manual
@@ -28,7 +34,7 @@ type world struct {
 
 // newWorld starts a server on the fake network with opts (Port 4222 by
 // default).
-func newWorld(t *testing.T, opts *Options) *world {
+func newWorld(t tester, opts *Options) *world {
 	t.Helper()
 	if opts == nil {
 		opts = &Options{}

@@ -59,6 +59,7 @@ type Server struct {
 	stats         Stats
 	slowConsumers int64
 	totalConns    int64
+	mon           monitorState // monitoring bookkeeping (monitor_*.go)
 }
 
 // New validates opts and builds a server; it does no I/O. opts is copied
@@ -86,6 +87,7 @@ func New(opts *Options, env Env) (*Server, error) {
 	if s.log == nil {
 		s.log = discardLogger{}
 	}
+	s.mon.init(env.Clock.Now(), o.MaxClosedClients)
 	kp, err := nkeys.CreatePairWithRand(nkeys.PrefixByteServer, randReader{env.Rand})
 	if err != nil {
 		return nil, fmt.Errorf("server: creating server id: %w", err)

@@ -154,7 +154,7 @@ func TestE2EAutoUnsubscribe(t *testing.T) {
 		t.Fatalf("got %d messages after auto-unsubscribe at 2", got.Load())
 	}
 	var subs int
-	n.Do(func(s *server.Server) { subs = s.NumSubscriptions() })
+	n.Do(func(s *server.Server) { subs = s.GlobalAccount().NumSubscriptions() })
 	if subs != 0 {
 		t.Fatalf("%d subscriptions left after auto-unsubscribe", subs)
 	}

@@ -37,6 +37,9 @@ type cmdline struct {
 	noAdvertise      bool
 	connectRetries   int
 
+	// httpPort is -m/--http_port: the monitoring port (-1: random).
+	httpPort int
+
 	// set records which settings were given explicitly, by canonical name.
 	set map[string]bool
 }
@@ -45,7 +48,7 @@ type cmdline struct {
 // yet; using one is an error that names it rather than a silent no-op.
 var unsupportedFlags = map[string]string{
 	"js": "JetStream", "jetstream": "JetStream", "sd": "JetStream", "store_dir": "JetStream",
-	"m": "monitoring", "http_port": "monitoring", "ms": "monitoring", "https_port": "monitoring",
+	"ms": "HTTPS monitoring", "https_port": "HTTPS monitoring",
 	"tls": "TLS", "tlscert": "TLS", "tlskey": "TLS", "tlsverify": "TLS", "tlscacert": "TLS",
 	"s": "syslog", "syslog": "syslog", "r": "syslog", "remote_syslog": "syslog",
 	"sl": "signals", "signal": "signals", "ports_file_dir": "ports files",
@@ -68,6 +71,7 @@ var canonical = map[string]string{
 	"cluster": "cluster", "cluster_listen": "cluster", "cluster_name": "cluster_name",
 	"routes": "routes", "cluster_advertise": "cluster_advertise", "no_advertise": "no_advertise",
 	"connect_retries": "connect_retries",
+	"m":               "http_port", "http_port": "http_port",
 }
 
 func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
@@ -153,6 +157,9 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	str(&c.clusterAdvertise, "cluster_advertise")
 	boolean(&c.noAdvertise, false, "no_advertise")
 	fs.IntVar(&c.connectRetries, "connect_retries", 0, "")
+	for _, n := range []string{"m", "http_port"} {
+		fs.IntVar(&c.httpPort, n, 0, "")
+	}
 	defineUnsupported(fs)
 	return fs
 }
@@ -210,10 +217,13 @@ Cluster options:
         --cluster_advertise <string> Cluster URL to advertise to other servers
         --connect_retries <number>   For implicit routes, number of connect retries
 
+Monitoring options:
+    -m, --http_port <port>           Use port for http monitoring (-1: random)
+
 Common options:
     -h, --help                       Show this message
     -v, --version                    Show version
 
 Not available yet (rejected with an error): JetStream (-js, -sd),
-monitoring (-m), TLS, syslog, --signal.
+HTTPS monitoring (-ms), TLS, syslog, --signal.
 `

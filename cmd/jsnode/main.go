@@ -124,6 +124,9 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	if set["pid"] {
 		p.PidFile = cl.pidFile
 	}
+	if set["http_port"] {
+		o.HTTPPort = cl.httpPort
+	}
 }
 
 // serve runs the node until a signal stops it.

@@ -36,7 +36,8 @@ func TestUnsupportedAndUnknownFlags(t *testing.T) {
 		{[]string{"--cluster", "nats://0.0.0.0"}, "missing port"},
 		{[]string{"--cluster", "nats://127.0.0.1:-1", "--cluster_name", "a b", "-p", "-1"}, "cluster name cannot contain spaces"},
 		{[]string{"-js"}, "JetStream is not implemented yet"},
-		{[]string{"-m", "8222"}, "monitoring is not implemented yet"},
+		{[]string{"-ms", "8222"}, "flag -ms is not supported by this jsnode build (HTTPS monitoring is not implemented yet)"},
+		{[]string{"--https_port", "8222"}, "flag -https_port is not supported by this jsnode build (HTTPS monitoring is not implemented yet)"},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
 	} {

@@ -28,6 +28,7 @@ type runningNode struct {
 	stopped  chan struct{} // closed when the server has shut down
 	loopDone chan struct{} // closed when the loop goroutine returned
 	stopOnce sync.Once
+	mon      *monitorServer // the HTTP monitor; nil when off
 }
 
 // startNode builds the production Env, then creates and starts the server
@@ -65,7 +66,22 @@ func startNode(opts *server.Options, log server.Logger) (*runningNode, error) {
 		<-n.loopDone
 		return nil, err
 	}
+	go sampleProcess(n)
+	if opts.HTTPPort != 0 {
+		if n.mon, err = startMonitor(n, opts, log); err != nil {
+			n.Shutdown()
+			return nil, err
+		}
+	}
 	return n, nil
+}
+
+// MonitorAddr is the monitoring listener's "host:port" ("" when off).
+func (n *runningNode) MonitorAddr() string {
+	if n.mon == nil {
+		return ""
+	}
+	return n.mon.Addr()
 }
 
 // newSeed reads the node's one seed from the operating system.
@@ -130,4 +146,7 @@ func (n *runningNode) wait(limit time.Duration) {
 		}
 	}
 	<-n.loopDone
+	if n.mon != nil {
+		n.mon.Close()
+	}
 }

@@ -86,9 +86,12 @@ func BadRequest(server *ServerInfo, err error) *ServerAPIResponse {
 	return &ServerAPIResponse{Server: server, Error: &APIError{Code: CodeBadRequest, Description: err.Error()}}
 }
 
-// Failed is the envelope answering a request the handler failed.
+// Failed is the envelope answering a request the handler failed. As with
+// nats-server, it carries "data": null next to the error (a body that
+// did not parse has no data key at all).
 func Failed(server *ServerInfo, err error) *ServerAPIResponse {
-	return &ServerAPIResponse{Server: server, Error: &APIError{Code: CodeInternalError, Description: err.Error()}}
+	return &ServerAPIResponse{Server: server, Data: RawJSON("null"),
+		Error: &APIError{Code: CodeInternalError, Description: err.Error()}}
 }
 
 // Answer is the envelope carrying an endpoint's document.

@@ -58,7 +58,10 @@ type Account struct {
 	conns      int // registered client connections
 	totalConns int64
 	stats      Stats
-	slow       int64
+	// routeIn and routeOut count this account's messages from and to
+	// the routes.
+	routeIn, routeOut msgCount
+	slow              int64
 }
 
 // Name is the account's name.
@@ -102,6 +105,14 @@ func (s *Server) Account(name string) *Account { return s.accounts[name] }
 
 // GlobalAccount returns $G.
 func (s *Server) GlobalAccount() *Account { return s.gacc }
+
+// systemAccountName is the system account's name ("" without one).
+func (s *Server) systemAccountName() string {
+	if s.sysAcc == nil {
+		return ""
+	}
+	return s.sysAcc.name
+}
 
 // SystemAccount returns the system account, or nil when there is none.
 func (s *Server) SystemAccount() *Account { return s.sysAcc }

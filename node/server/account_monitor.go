@@ -12,10 +12,7 @@ import (
 
 // Accountz lists the accounts, or with opts.Account set describes one.
 func (s *Server) Accountz(opts *monitor.AccountzOptions) (*monitor.Accountz, error) {
-	out := &monitor.Accountz{ID: s.id, Now: s.env.Clock.Now().UTC()}
-	if s.sysAcc != nil {
-		out.SystemAccount = s.sysAcc.name
-	}
+	out := &monitor.Accountz{ID: s.id, Now: s.env.Clock.Now().UTC(), SystemAccount: s.systemAccountName()}
 	if opts == nil || opts.Account == "" {
 		out.Accounts = s.AccountNames()
 		return out, nil
@@ -31,9 +28,10 @@ func (s *Server) Accountz(opts *monitor.AccountzOptions) (*monitor.Accountz, err
 // info is the account's /accountz detail.
 func (a *Account) info() *monitor.AccountInfo {
 	s := a.srv
+	st := a.sublistStats()
 	ai := &monitor.AccountInfo{
-		AccountName: a.name, LastUpdate: s.startTime().UTC(), IsSystem: a.isSystem, Complete: true,
-		ClientCnt: a.conns, SubCnt: uint32(a.index.Count()), NameTag: a.name,
+		AccountName: a.name, LastUpdate: s.mon.start.UTC(), IsSystem: a.isSystem, Complete: true,
+		ClientCnt: a.conns, SubCnt: st.NumSubs, NameTag: a.name, Sublist: &st,
 	}
 	if a.mappings.Len() > 0 {
 		ai.Mappings = monitor.ExtMap{}
@@ -49,12 +47,15 @@ func (a *Account) info() *monitor.AccountInfo {
 		ai.Exports = append(ai.Exports, e.ext())
 	}
 	for _, im := range a.streamImports {
-		ai.Imports = append(ai.Imports, monitor.ExtImport{Subject: im.from, Account: im.exporter.name,
-			LocalSubject: im.to, To: im.to, Type: monitor.ExportStream})
+		x := monitor.ExtImport{Subject: im.from, Account: im.exporter.name, LocalSubject: im.to, Type: monitor.ExportStream}
+		if im.prefix == "" {
+			x.To = im.to // nats-server leaves the deprecated "to" out for prefixes
+		}
+		ai.Imports = append(ai.Imports, x)
 	}
 	for _, im := range a.serviceImports.all() {
-		ai.Imports = append(ai.Imports, monitor.ExtImport{Subject: im.from, Account: im.exporter.name,
-			LocalSubject: im.to, To: im.to, Type: monitor.ExportService, Share: im.share})
+		ai.Imports = append(ai.Imports, monitor.ExtImport{Subject: im.to, Account: im.exporter.name,
+			LocalSubject: im.from, To: im.from, Type: monitor.ExportService, Share: im.share})
 	}
 	if live := a.responses.byReply; len(live) > 0 {
 		ai.Responses = make(map[string]monitor.ExtImport, len(live))
@@ -70,12 +71,12 @@ func (a *Account) info() *monitor.AccountInfo {
 
 // ext is the export as /accountz shows it.
 func (e *export) ext() monitor.ExtExport {
-	x := monitor.ExtExport{Subject: e.subject, Type: monitor.ExportStream,
-		ApprovedAccounts: slices.Clone(e.approved), AccountTokenPosition: uint(e.tokenPos)}
+	// nats-server shows neither the response threshold nor the account
+	// token position of config exports.
+	x := monitor.ExtExport{Subject: e.subject, Type: monitor.ExportStream, ApprovedAccounts: slices.Clone(e.approved)}
 	if e.service {
 		x.Type = monitor.ExportService
 		x.ResponseType = e.respType.String()
-		x.ResponseThreshold = e.respThresh
 		x.AllowTrace = e.allowTrace
 		if e.latency != nil {
 			x.Latency = &monitor.ServiceLatency{Sampling: monitor.SamplingRate(e.latency.Sampling), Results: e.latency.Subject}
@@ -108,8 +109,19 @@ func (a *Account) stat() *monitor.AccountStat {
 	return &monitor.AccountStat{
 		Account: a.name, Name: a.name, Conns: a.conns, TotalConns: a.conns,
 		NumSubs:       uint32(a.index.Count()),
-		Sent:          dataStats(a.stats.OutMsgs, a.stats.OutBytes),
-		Received:      dataStats(a.stats.InMsgs, a.stats.InBytes),
+		Sent:          dataStats(msgCount{a.stats.OutMsgs, a.stats.OutBytes}, a.routeOut),
+		Received:      dataStats(msgCount{a.stats.InMsgs, a.stats.InBytes}, a.routeIn),
 		SlowConsumers: a.slow,
+	}
+}
+
+// dataStats is a DataStats with the routes' share (gateways and leaf
+// nodes carry nothing in jsnode yet).
+func dataStats(total, routes msgCount) monitor.DataStats {
+	return monitor.DataStats{
+		MsgBytes: monitor.MsgBytes{Msgs: total.msgs, Bytes: total.bytes},
+		Gateways: &monitor.MsgBytes{},
+		Routes:   &monitor.MsgBytes{Msgs: routes.msgs, Bytes: routes.bytes},
+		Leafs:    &monitor.MsgBytes{},
 	}
 }

@@ -51,11 +51,11 @@ const (
 	Chunked                       // like Streamed; the reply is one message in pieces
 )
 
-// String is the config and /accountz spelling.
+// String is the /accountz spelling.
 func (t ResponseType) String() string {
 	switch t {
 	case Streamed:
-		return "Stream"
+		return "Streamed"
 	case Chunked:
 		return "Chunked"
 	}

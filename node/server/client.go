@@ -218,6 +218,7 @@ func (c *client) closeConnection(reason ClosedState) {
 	}
 	c.closing = true
 	c.closeReason = reason
+	c.srv.recordClosed(c, reason)
 	if c.route != nil {
 		c.srv.routeClosing(c, reason)
 	} else {

@@ -67,6 +67,9 @@ type Options struct {
 	HTTPHost     string
 	HTTPPort     int
 	HTTPBasePath string
+	// MaxClosedClients bounds the closed connections /connz remembers
+	// (max_closed_clients; 0: DefaultMaxClosedClients).
+	MaxClosedClients int
 
 	LameDuckDuration    time.Duration
 	LameDuckGracePeriod time.Duration

@@ -9,7 +9,6 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/nats-io/nkeys"
 
@@ -41,10 +40,9 @@ type Server struct {
 	authRequired bool // clients must authenticate
 	needsNonce   bool // INFO carries a nonce (nkey users)
 
-	state     serverState
-	startedAt time.Time
-	listener  net.Listener
-	addr      string // bound "host:port"
+	state    serverState
+	listener net.Listener
+	addr     string // bound "host:port"
 
 	accounts         map[string]*Account
 	gacc             *Account           // $G
@@ -58,12 +56,12 @@ type Server struct {
 	cluster          *cluster  // routes to the other servers (route.go); nil if not clustered
 	internal         internalState
 	sys              *sysState // system account services; nil without one
-	proc             procStats
 
 	scratch       []byte // MSG line (and small message) assembly
 	stats         Stats
 	slowConsumers int64
 	totalConns    int64
+	mon           monitorState // monitoring bookkeeping (monitor_*.go)
 }
 
 // New validates opts and builds a server; it does no I/O. opts is copied
@@ -90,6 +88,7 @@ func New(opts *Options, env Env) (*Server, error) {
 	if s.log == nil {
 		s.log = discardLogger{}
 	}
+	s.mon.init(env.Clock.Now(), o.MaxClosedClients)
 	kp, err := nkeys.CreatePairWithRand(nkeys.PrefixByteServer, randReader{env.Rand})
 	if err != nil {
 		return nil, fmt.Errorf("server: creating server id: %w", err)
@@ -151,9 +150,6 @@ func (s *Server) baseInfo() serverInfo {
 	}
 }
 
-// startTime is when Start bound the listener.
-func (s *Server) startTime() time.Time { return s.startedAt }
-
 // ID returns the server's public nkey.
 func (s *Server) ID() string { return s.id }
 
@@ -182,7 +178,6 @@ func (s *Server) Start() error {
 		return err
 	}
 	s.listener = l
-	s.startedAt = s.env.Clock.Now()
 	s.addr = l.Addr()
 	_, s.info.Port = splitHostPort(s.addr)
 	s.state = stateRunning

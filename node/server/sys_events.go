@@ -152,18 +152,18 @@ func (s *Server) clientInterest(acc *Account, subj string) bool {
 // statszMsg is this server's STATSZ.
 func (s *Server) statszMsg() *monitor.ServerStatsMsg {
 	st := monitor.ServerStats{
-		Start: s.startedAt.UTC(), Mem: s.proc.rss, Cores: s.proc.cores, CPU: s.proc.cpu,
+		Start: s.mon.start.UTC(), Mem: s.mon.proc.rss, Cores: s.mon.proc.cores, CPU: s.mon.proc.cpu,
 		Connections: len(s.clients), TotalConnections: uint64(s.totalConns),
 		ActiveAccounts: s.activeAccounts(), NumSubs: uint32(s.NumSubscriptions()),
-		Sent:          dataStats(s.stats.OutMsgs, s.stats.OutBytes),
-		Received:      dataStats(s.stats.InMsgs, s.stats.InBytes),
+		Sent:          eventStats(s.stats.OutMsgs, s.stats.OutBytes),
+		Received:      eventStats(s.stats.InMsgs, s.stats.InBytes),
 		SlowConsumers: s.slowConsumers, ActiveServers: len(s.sys.remotes) + 1,
 	}
 	if s.cluster != nil {
 		for _, r := range s.cluster.routes {
 			st.Routes = append(st.Routes, &monitor.RouteStat{ID: r.cid, Name: r.route.remoteName,
-				Sent:     dataStats(r.stats.OutMsgs, r.stats.OutBytes),
-				Received: dataStats(r.stats.InMsgs, r.stats.InBytes),
+				Sent:     eventStats(r.stats.OutMsgs, r.stats.OutBytes),
+				Received: eventStats(r.stats.InMsgs, r.stats.InBytes),
 				Pending:  r.conn.Buffered()})
 		}
 	}
@@ -248,8 +248,8 @@ func (c *client) disconnectEvent(reason ClosedState) {
 	ev := monitor.DisconnectEventMsg{
 		TypedEvent: monitor.TypedEvent{Type: monitor.DisconnectEventMsgType, ID: s.eventID(), Time: now},
 		Server:     *s.eventServerInfo(), Client: ci,
-		Sent:     dataStats(c.stats.InMsgs, c.stats.InBytes),
-		Received: dataStats(c.stats.OutMsgs, c.stats.OutBytes),
+		Sent:     eventStats(c.stats.InMsgs, c.stats.InBytes),
+		Received: eventStats(c.stats.OutMsgs, c.stats.OutBytes),
 		Reason:   reason.String(),
 	}
 	s.publishEvent(fmtSubj(disconnectSubj, c.acc.name), &ev)
@@ -301,7 +301,7 @@ func (s *Server) accountConnsHeartbeat() {
 	}
 }
 
-// dataStats is a message and byte count as events spell it.
-func dataStats(msgs, bytes int64) monitor.DataStats {
+// eventStats is a message and byte count as events spell it.
+func eventStats(msgs, bytes int64) monitor.DataStats {
 	return monitor.DataStats{MsgBytes: monitor.MsgBytes{Msgs: msgs, Bytes: bytes}}
 }

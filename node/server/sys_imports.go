@@ -13,13 +13,14 @@ package server
 type systemImport struct {
 	local, remote string
 	respType      ResponseType
+	share         bool
 }
 
 var systemImports = []systemImport{
-	{"$SYS.REQ.ACCOUNT.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed},
-	{"$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed},
-	{"$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.ACCOUNT.%s.STATZ", Streamed},
-	{"$SYS.REQ.USER.INFO", "$SYS.REQ.USER.%s.INFO", Singleton},
+	{"$SYS.REQ.ACCOUNT.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed, false},
+	{"$SYS.REQ.SERVER.PING.CONNZ", "$SYS.REQ.ACCOUNT.%s.CONNZ", Streamed, false},
+	{"$SYS.REQ.ACCOUNT.PING.STATZ", "$SYS.REQ.ACCOUNT.%s.STATZ", Streamed, false},
+	{"$SYS.REQ.USER.INFO", "$SYS.REQ.USER.%s.INFO", Singleton, true},
 }
 
 // addSystemImports adds the system exports and imports them into every
@@ -41,14 +42,14 @@ func (s *Server) addSystemImports() {
 		exports[subj] = e
 	}
 	for _, a := range s.accountsInOrder() {
-		if a == sys {
-			continue
-		}
 		for _, si := range systemImports {
+			if a == sys && !si.share {
+				continue // the system account asks its own subjects directly
+			}
 			remote := replaceAccountToken(si.remote, a.name)
 			e := exports[replaceAccountToken(si.remote, "*")]
 			im := &serviceImport{acc: a, exporter: sys, from: si.local, to: remote, export: e,
-				share: true, system: true}
+				share: si.share, system: true}
 			a.serviceImports.add(im)
 		}
 	}

@@ -148,7 +148,6 @@ func (s *Server) subscribeRequests() {
 		sys.sub("$SYS.REQ.ACCOUNT.*."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
 	}
 	// User info is answered only by the requester's own server.
-	sys.sub("$SYS.REQ.USER.INFO", true, s.userInfo)
 	sys.sub("$SYS.REQ.USER.*.INFO", true, s.userInfo)
 }
 

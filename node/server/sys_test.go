@@ -85,6 +85,10 @@ func TestSysPingAndZRequests(t *testing.T) {
 	if len(got) != 1 || json.Unmarshal([]byte(got[0]), &env) != nil || env.Error == nil || env.Error.Code != 400 {
 		t.Fatalf("bad body: %q, want a 400 error envelope", got)
 	}
+	got = sys.request("$SYS.REQ.USER.INFO", "")
+	if len(got) != 1 || !strings.Contains(got[0], `"user":"sys"`) || !strings.Contains(got[0], `"account":"SYS"`) {
+		t.Fatalf("USER.INFO as the system user: %q, want one reply", got)
+	}
 	got = sys.request("$SYS.REQ.SERVER.PING.JSZ", "")
 	if len(got) != 1 || !strings.Contains(got[0], "JSZ is not supported by jsnode yet") {
 		t.Fatalf("JSZ: %q", got)

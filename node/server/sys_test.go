@@ -208,3 +208,90 @@ func TestSysPingAcrossCluster(t *testing.T) {
 		t.Fatalf("A's cluster CONNZ: %d replies counting %d connections, want 3 replies and 2", replies, total)
 	}
 }
+
+func TestSysBadRequests(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	got := sys.request("$SYS.REQ.ACCOUNT.NOPE.INFO", "")
+	if len(got) != 1 || !strings.Contains(got[0], `"code":500`) || !strings.Contains(got[0], "Account NOPE does not exist") {
+		t.Fatalf("INFO of an unknown account: %q", got)
+	}
+	if got := sys.request("$SYS.REQ.ACCOUNT.NOPE.CONNS", ""); len(got) != 0 {
+		t.Fatalf("CONNS of an unknown account answered: %q", got)
+	}
+	for _, body := range []string{"{", `{"limit":"x"}`, "\x00\xff", `[1,2]`} {
+		got := sys.request("$SYS.REQ.SERVER.PING.CONNZ", body)
+		if len(got) != 1 || !strings.Contains(got[0], `"code":400`) {
+			t.Fatalf("CONNZ with body %q: %q, want a 400 envelope", body, got)
+		}
+	}
+	sys.send("SUB _INBOX.u 5\r\nPUB $SYS.REQ.SERVER.NOSUCHID.VARZ _INBOX.u 0\r\n\r\nPING\r\n")
+	if out := sys.output(); !strings.Contains(out, "NATS/1.0 503") {
+		t.Fatalf("request to an unknown server id: %q, want no responders", out)
+	}
+	got = sys.request("$SYS.REQ.SERVER."+w.srv.ID()+".KICK", `{"cid":999}`)
+	if len(got) != 1 || !strings.Contains(got[0], "client 999 not found") {
+		t.Fatalf("KICK of an unknown client: %q", got)
+	}
+	// The server still serves a well-formed request after all that.
+	if got := sys.request("$SYS.REQ.SERVER.PING.IDZ", ""); len(got) != 1 {
+		t.Fatalf("IDZ after bad requests: %q", got)
+	}
+}
+
+func TestSysKick(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	victim := w.connect(`"user":"a","pass":"a"`)
+	cid := victim.c.handler.(*client).cid
+	got := sys.request("$SYS.REQ.SERVER."+w.srv.ID()+".KICK", `{"cid":`+itoaS(int(cid))+`}`)
+	if len(got) != 1 || strings.Contains(got[0], "error") {
+		t.Fatalf("KICK: %q", got)
+	}
+	victim.expectClosed()
+}
+
+func TestAccountReplySubjectsStayInTheExporter(t *testing.T) {
+	w := newWorld(t, twoAccounts())
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	spy := w.connect(`"user":"b","pass":"b"`)
+	a.send("SUB svc.echo 1\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	spy.send("SUB _R_.> 1\r\nSUB > 2\r\nPING\r\n")
+	spy.expect("PONG\r\n")
+	b.send("SUB _INBOX.1 9\r\nPUB echo _INBOX.1 1\r\nx\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	reply := rReply.FindString(a.output())
+	a.send("PUB " + reply + " 1\r\ny\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG _INBOX.1 9 1\r\ny\r\n")
+	// The spy in the importing account saw the request it could see in
+	// its own account (its ">" matches "echo") but no _R_ traffic.
+	if out := spy.output(); strings.Contains(out, "_R_.") {
+		t.Fatalf("a subscriber in the importing account saw reply mappings: %q", out)
+	}
+}
+
+func TestManyAccounts(t *testing.T) {
+	o := &Options{}
+	for i := 0; i < 10000; i++ {
+		name := "acc" + itoaS(i)
+		o.Accounts = append(o.Accounts, &AccountOpts{Name: name,
+			Exports: []ExportOpts{{Subject: name + ".>"}},
+			Imports: []ImportOpts{{Account: "acc0", Subject: "acc0.>", Prefix: "hub"}}})
+		o.Auth.Users = append(o.Auth.Users, &auth.User{Username: name, Password: "p", Account: name})
+	}
+	o.Accounts[0].Imports = nil
+	w := newWorld(t, o)
+	pub := w.connect(`"user":"acc0","pass":"p"`)
+	sub := w.connect(`"user":"acc9999","pass":"p"`)
+	sub.send("SUB hub.acc0.x 1\r\nPING\r\n")
+	sub.expect("PONG\r\n")
+	pub.send("PUB acc0.x 1\r\nz\r\nPING\r\n")
+	pub.expect("PONG\r\n")
+	sub.expectAll("MSG hub.acc0.x 1 1\r\nz\r\n")
+	if n := len(w.srv.AccountNames()); n != 10002 {
+		t.Fatalf("%d accounts, want 10000 + $G + $SYS", n)
+	}
+}

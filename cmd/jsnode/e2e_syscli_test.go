@@ -101,6 +101,15 @@ func TestE2ESystemAccountWithNatsCLI(t *testing.T) {
 	if err != nil || !strings.Contains(out, "APP") {
 		t.Fatalf("nats server report connections: %v\n%s", err, out)
 	}
+	for _, req := range [][]string{
+		{"connections", `"num_connections"`}, {"subscriptions", `"num_subscriptions"`},
+		{"variables", `"server_name"`}, {"routes", `"num_routes"`}, {"accounts", `"accounts"`},
+	} {
+		out, err = runCLI(t, bin, sysURL, "server", "request", req[0], "--name", "n3")
+		if err != nil || !strings.Contains(out, req[1]) || !strings.Contains(out, "n3") {
+			t.Fatalf("nats server request %s: %v\n%s", req[0], err, out)
+		}
+	}
 	// An ordinary user does not reach the server-wide requests.
 	out, err = runCLI(t, bin, url("app", nodes[0]), "server", "ping", "3")
 	if err == nil && !strings.Contains(out, "no results") {

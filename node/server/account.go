@@ -59,7 +59,7 @@ type Account struct {
 	totalConns int64
 	stats      Stats
 	// routeIn and routeOut count this account's messages from and to
-	// the routes.
+	// the routes (included in /accstatz totals, and shown as their share).
 	routeIn, routeOut msgCount
 	slow              int64
 }

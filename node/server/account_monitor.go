@@ -109,8 +109,8 @@ func (a *Account) stat() *monitor.AccountStat {
 	return &monitor.AccountStat{
 		Account: a.name, Name: a.name, Conns: a.conns, TotalConns: a.conns,
 		NumSubs:       uint32(a.index.Count()),
-		Sent:          dataStats(msgCount{a.stats.OutMsgs, a.stats.OutBytes}, a.routeOut),
-		Received:      dataStats(msgCount{a.stats.InMsgs, a.stats.InBytes}, a.routeIn),
+		Sent:          dataStats(msgCount{a.stats.OutMsgs + a.routeOut.msgs, a.stats.OutBytes + a.routeOut.bytes}, a.routeOut),
+		Received:      dataStats(msgCount{a.stats.InMsgs + a.routeIn.msgs, a.stats.InBytes + a.routeIn.bytes}, a.routeIn),
 		SlowConsumers: a.slow,
 	}
 }

@@ -74,3 +74,18 @@ func TestAccountsServiceImportAcrossRoutes(t *testing.T) {
 		t.Fatalf("requester on n1 got %q, want one reply", got)
 	}
 }
+
+func TestAccountRouteTrafficCounted(t *testing.T) {
+	m := accountMesh(t)
+	a1 := m.login("n1", "a")
+	a2 := m.login("n2", "a")
+	a2.send("SUB t 1\r\nPING\r\n")
+	m.pump()
+	a1.send("PUB t 3\r\nabc\r\nPING\r\n")
+	m.pump()
+	in := m.servers["n2"].Account("A").stat().Received.Routes
+	out := m.servers["n1"].Account("A").stat().Sent.Routes
+	if in.Msgs != 1 || in.Bytes != 3 || out.Msgs != 1 || out.Bytes != 3 {
+		t.Fatalf("A's route traffic: n2 received %+v, n1 sent %+v; want 1 message of 3 bytes each", in, out)
+	}
+}

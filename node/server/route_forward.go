@@ -226,6 +226,7 @@ func (s *Server) sendToRoutes(src *client, a *Account, subj, reply []byte, hdrLe
 		s.writeMsg(dst, line, m)
 		dst.stats.OutMsgs++
 		dst.stats.OutBytes += int64(len(m))
+		a.routeOut.add(len(m))
 		s.stats.OutMsgs++
 		s.stats.OutBytes += int64(len(m))
 		sent = true
@@ -254,6 +255,7 @@ func (r *routeConn) RMsg(m *proto.RoutedMsg) error {
 		c.debugf("Unknown account %q for routed message on subject: %q", m.Account, m.Subject)
 		return nil
 	}
+	acc.routeIn.add(len(m.Msg))
 	c.route.inQueues = m.Queues
 	acc.routeClustered(c, m.Subject, m.Reply, max(m.HdrLen, 0), m.Msg)
 	c.route.inQueues = nil

@@ -204,14 +204,16 @@ func (s *Server) replyEnvelope(m *Msg, v any, err error) {
 	s.reply(m, resp)
 }
 
-// reply publishes v as JSON on the request's reply subject.
+// reply publishes v as JSON on the request's reply subject, compressed
+// when the request's Accept-Encoding asks for it (as the nats CLI does).
 func (s *Server) reply(m *Msg, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		s.log.Errorf("Error marshaling reply to %s: %v", m.Subject, err)
 		return
 	}
-	s.sys.acc.Publish(m.Reply, "", nil, b)
+	hdr, b := compressReply(m.Header, b)
+	s.sys.acc.Publish(m.Reply, "", hdr, b)
 }
 
 // idz is the IDZ reply (bare).

@@ -1,9 +1,14 @@
 package server
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/json"
+	"io"
 	"strings"
 	"testing"
+
+	"github.com/klauspost/compress/s2"
 
 	"jsnode/node/auth"
 	"jsnode/node/proto"
@@ -293,5 +298,33 @@ func TestManyAccounts(t *testing.T) {
 	sub.expectAll("MSG hub.acc0.x 1 1\r\nz\r\n")
 	if n := len(w.srv.AccountNames()); n != 10002 {
 		t.Fatalf("%d accounts, want 10000 + $G + $SYS", n)
+	}
+}
+
+func TestSysReplyCompression(t *testing.T) {
+	for _, tc := range []struct{ accept, enc string }{{"snappy", "snappy"}, {"gzip", "gzip"}, {"br", ""}} {
+		body, hdr := []byte(`{"a":"`+strings.Repeat("x", 500)+`"}`), "NATS/1.0\r\nAccept-Encoding: "+tc.accept+"\r\n\r\n"
+		h, out := compressReply([]byte(hdr), body)
+		if tc.enc == "" {
+			if h != nil || string(out) != string(body) {
+				t.Fatalf("%s: compressed anyway", tc.accept)
+			}
+			continue
+		}
+		if v, _ := proto.HeaderValue(h, "Content-Encoding"); v != tc.enc || len(out) >= len(body) {
+			t.Fatalf("%s: header %q, %d bytes from %d", tc.accept, h, len(out), len(body))
+		}
+		var plain []byte
+		switch tc.enc {
+		case "snappy":
+			r := s2.NewReader(bytes.NewReader(out))
+			plain, _ = io.ReadAll(r)
+		case "gzip":
+			r, _ := gzip.NewReader(bytes.NewReader(out))
+			plain, _ = io.ReadAll(r)
+		}
+		if string(plain) != string(body) {
+			t.Fatalf("%s: round trip gave %q", tc.accept, plain)
+		}
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,31 +39,13 @@ cluster { name: mix, listen: 127.0.0.1:%d, routes: [ "nats://127.0.0.1:%d" ] }
 // (nats-server's first).
 func startMixedAccounts(t *testing.T) (string, *runningNode) {
 	t.Helper()
-	bin, err := filepath.Abs(natsServerBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("nats-server not available at %s: %v", bin, err)
-	}
+	natsServerPath(t)
 	ports := freePorts(t, 3)
 	conf := filepath.Join(t.TempDir(), "ns.conf")
 	if err := os.WriteFile(conf, []byte(fmt.Sprintf(mixedAccountsConf, ports[0], ports[1], ports[2])), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(bin, "-c", conf)
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start nats-server: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("nats-server output:\n%s", out.String())
-		}
-	})
+	runNatsServer(t, "ns1", "-c", conf)
 	o := accountOpts(clusterNodeOpts("js1", "mix", ports[2], []int{ports[1]}))
 	o.Auth.Users = append(o.Auth.Users, &auth.User{Username: "sys", Password: "sys", Account: "SYS"})
 	o.Accounts = append(o.Accounts, &server.AccountOpts{Name: "SYS"})

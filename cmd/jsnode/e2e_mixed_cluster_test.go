@@ -1,9 +1,7 @@
 package main
 
 import (
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -36,17 +34,22 @@ type mixedCluster struct {
 // configured route to the other, and waits for the route.
 func startMixedCluster(t *testing.T) *mixedCluster {
 	t.Helper()
-	bin, err := filepath.Abs(natsServerBin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(bin); err != nil {
-		t.Skipf("nats-server not available at %s: %v", bin, err)
-	}
 	ports := freePorts(t, 3) // nats-server client, nats-server route, jsnode route
-	cmd := exec.Command(bin, "-a", "127.0.0.1", "-p", strconv.Itoa(ports[0]), "-n", "ns1",
+	runNatsServer(t, "ns1", "-a", "127.0.0.1", "-p", strconv.Itoa(ports[0]), "-n", "ns1",
 		"--cluster", "nats://127.0.0.1:"+strconv.Itoa(ports[1]), "--cluster_name", "mix",
 		"--routes", "nats://127.0.0.1:"+strconv.Itoa(ports[2]))
+	js, jlog := startTestNode(t, clusterNodeOpts("js1", "mix", ports[2], []int{ports[1]}))
+	mc := &mixedCluster{ns: "nats://127.0.0.1:" + strconv.Itoa(ports[0]), js: js, jlog: jlog}
+	waitFor(t, "jsnode to have a route to nats-server", func() bool { return numRoutesOf(t, js) == 1 })
+	return mc
+}
+
+// runNatsServer starts the reference nats-server (skipping the test when
+// it is not installed) with args; it is killed when the test ends, and
+// its output is logged if the test failed.
+func runNatsServer(t *testing.T, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(natsServerPath(t), args...)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -56,13 +59,9 @@ func startMixedCluster(t *testing.T) *mixedCluster {
 		cmd.Process.Kill()
 		cmd.Wait()
 		if t.Failed() {
-			t.Logf("nats-server output:\n%s", out.String())
+			t.Logf("nats-server %s output:\n%s", name, out.String())
 		}
 	})
-	js, jlog := startTestNode(t, clusterNodeOpts("js1", "mix", ports[2], []int{ports[1]}))
-	mc := &mixedCluster{ns: "nats://127.0.0.1:" + strconv.Itoa(ports[0]), js: js, jlog: jlog}
-	waitFor(t, "jsnode to have a route to nats-server", func() bool { return numRoutesOf(t, js) == 1 })
-	return mc
 }
 
 // connectNS opens a nats.go connection to the nats-server, retrying while

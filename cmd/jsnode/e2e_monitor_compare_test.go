@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -83,23 +82,9 @@ type refServer struct {
 // fresh ports and waits until its monitor answers.
 func startRefServer(t *testing.T, config, name string, extra ...string) *refServer {
 	t.Helper()
-	bin := natsServerPath(t)
 	ports := freePorts(t, 2)
-	args := append([]string{"-c", config, "-a", "127.0.0.1", "-p", strconv.Itoa(ports[0]),
-		"-m", strconv.Itoa(ports[1]), "-n", name}, extra...)
-	cmd := exec.Command(bin, args...)
-	out := &lockedBuffer{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start nats-server: %v", err)
-	}
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		cmd.Wait()
-		if t.Failed() {
-			t.Logf("nats-server %s output:\n%s", name, out.String())
-		}
-	})
+	runNatsServer(t, name, append([]string{"-c", config, "-a", "127.0.0.1", "-p", strconv.Itoa(ports[0]),
+		"-m", strconv.Itoa(ports[1]), "-n", name}, extra...)...)
 	rs := &refServer{client: "nats://127.0.0.1:" + strconv.Itoa(ports[0]), monitor: "http://127.0.0.1:" + strconv.Itoa(ports[1])}
 	waitFor(t, "nats-server's monitor", func() bool {
 		resp, err := http.Get(rs.monitor + "/healthz")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"jsnode/clock"
+	"jsnode/node/monitor"
 )
 
 // Response mappings: where the replies to a service-import request go.
@@ -164,14 +165,14 @@ func (m *responseMap) deliver(exp *Account, msg *Msg) {
 
 // requestInfoHeader returns the request's header block with
 // Nats-Request-Info set to who sent it (nats-server's ClientInfo JSON),
-// so the responder may know the requesting account and user.
+// so the responder may know the requesting account and user. Server and
+// cluster are shared only with share set or with the system account.
 func requestInfoHeader(src *client, im *serviceImport, hdr []byte) []byte {
-	info := requestInfo{Account: im.acc.name, Service: im.exporter.name, Kind: "Client", Type: "nats"}
+	info := monitor.ClientInfo{Account: im.acc.name, Service: im.exporter.name, Kind: "Client", ClientType: "nats"}
 	if src.conn != nil {
-		info.ID, info.Host, info.User = src.cid, src.host, src.user
-		info.Name, info.Lang, info.Version = src.opts.Name, src.opts.Lang, src.opts.Version
-		info.RTT = src.rtt
-		info.Start = src.start.UTC().Format(time.RFC3339Nano)
+		start := src.start.UTC()
+		info.Start, info.ID, info.Host, info.User = &start, src.cid, src.host, src.user
+		info.Name, info.Lang, info.Version, info.RTT = src.opts.Name, src.opts.Lang, src.opts.Version, src.rtt
 	}
 	if im.share || im.system || im.exporter.isSystem {
 		info.Server = src.srv.info.Name
@@ -183,24 +184,6 @@ func requestInfoHeader(src *client, im *serviceImport, hdr []byte) []byte {
 
 // requestInfoHeaderName is nats-server's ClientInfoHdr.
 const requestInfoHeaderName = "Nats-Request-Info"
-
-// requestInfo is the Nats-Request-Info JSON (a ClientInfo subset).
-type requestInfo struct {
-	Start   string        `json:"start,omitempty"`
-	Host    string        `json:"host,omitempty"`
-	ID      uint64        `json:"id,omitempty"`
-	Account string        `json:"acc,omitempty"`
-	Service string        `json:"svc,omitempty"`
-	User    string        `json:"user,omitempty"`
-	Name    string        `json:"name,omitempty"`
-	Lang    string        `json:"lang,omitempty"`
-	Version string        `json:"ver,omitempty"`
-	RTT     time.Duration `json:"rtt,omitempty"`
-	Server  string        `json:"server,omitempty"`
-	Cluster string        `json:"cluster,omitempty"`
-	Kind    string        `json:"kind,omitempty"`
-	Type    string        `json:"client_type,omitempty"`
-}
 
 // setHeader returns a header block (new) with key set to value, replacing
 // any earlier value; hdr may be empty.

@@ -57,55 +57,77 @@ func asSeconds(v *conf.Value) (time.Duration, error) {
 }
 
 func applyUsers(v *conf.Value, a *auth.Config) error {
+	users, nkeys, err := parseUsers(v)
+	a.Users = append(a.Users, users...)
+	a.Nkeys = append(a.Nkeys, nkeys...)
+	return err
+}
+
+// parseUsers reads a users array (of authorization or of an account):
+// user/password entries and nkey entries, each with optional permissions.
+func parseUsers(v *conf.Value) ([]*auth.User, []*auth.NkeyUser, error) {
 	list, err := v.AsArray()
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
+	var users []*auth.User
+	var nkeys []*auth.NkeyUser
 	for _, item := range list {
-		m, err := item.AsMap()
-		if err != nil {
-			return err
-		}
-		var user auth.User
-		var nkey string
-		var perms *auth.Permissions
-		for _, key := range m.Keys {
-			val, _ := m.Get(key)
-			switch strings.ToLower(key) {
-			case "user", "username":
-				user.Username, err = val.AsString()
-			case "password", "pass":
-				user.Password, err = val.AsString()
-			case "nkey":
-				nkey, err = val.AsString()
-			case "permissions", "permission":
-				perms, err = parsePermissions(val)
-			case "account", "allowed_connection_types", "connection_types", "proxy_required":
-				return &conf.Error{Pos: m.KeyPos(key), Msg: "user field \"" + key + "\" is not supported by this jsnode build"}
-			default:
-				if m.IsVariable(key) {
-					continue
-				}
-				return &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in user"}
-			}
-			if err != nil {
-				return err
-			}
-		}
+		user, nkey, err := parseUser(item)
 		switch {
-		case nkey != "" && (user.Username != "" || user.Password != ""):
-			return item.Errorf("a user entry has either nkey or user/password, not both")
-		case nkey != "":
-			a.Nkeys = append(a.Nkeys, &auth.NkeyUser{Nkey: nkey, Permissions: perms})
-		case user.Username == "":
-			return item.Errorf("user entry without user or nkey")
+		case err != nil:
+			return nil, nil, err
+		case nkey != nil:
+			nkeys = append(nkeys, nkey)
 		default:
-			user.Permissions = perms
-			u := user
-			a.Users = append(a.Users, &u)
+			users = append(users, user)
 		}
 	}
-	return nil
+	return users, nkeys, nil
+}
+
+// parseUser reads one users entry: either a user or an nkey user.
+func parseUser(item *conf.Value) (*auth.User, *auth.NkeyUser, error) {
+	m, err := item.AsMap()
+	if err != nil {
+		return nil, nil, err
+	}
+	var user auth.User
+	var nkey string
+	var perms *auth.Permissions
+	for _, key := range m.Keys {
+		val, _ := m.Get(key)
+		switch strings.ToLower(key) {
+		case "user", "username":
+			user.Username, err = val.AsString()
+		case "password", "pass":
+			user.Password, err = val.AsString()
+		case "nkey":
+			nkey, err = val.AsString()
+		case "permissions", "permission", "authorization":
+			perms, err = parsePermissions(val)
+		case "account", "allowed_connection_types", "connection_types", "clients", "proxy_required":
+			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "user field \"" + key + "\" is not supported by this jsnode build"}
+		default:
+			if m.IsVariable(key) {
+				continue
+			}
+			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in user"}
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	switch {
+	case nkey != "" && (user.Username != "" || user.Password != ""):
+		return nil, nil, item.Errorf("a user entry has either nkey or user/password, not both")
+	case nkey != "":
+		return nil, &auth.NkeyUser{Nkey: nkey, Permissions: perms}, nil
+	case user.Username == "":
+		return nil, nil, item.Errorf("user entry without user or nkey")
+	}
+	user.Permissions = perms
+	return &user, nil, nil
 }
 
 // parsePermissions reads a permissions map: publish/subscribe as a subject,

@@ -28,17 +28,19 @@ type Process struct {
 // implement yet, with the feature's name for the error.
 var unsupported = map[string]string{
 	"gateway": "gateways", "leafnodes": "leaf nodes", "leaf": "leaf nodes",
-	"jetstream": "JetStream", "accounts": "accounts", "system_account": "accounts", "system": "accounts",
-	"http": "monitoring", "http_port": "monitoring", "monitor_port": "monitoring", "https": "monitoring",
-	"https_port": "monitoring", "http_base_path": "monitoring", "tls": "TLS", "websocket": "websocket",
+	"jetstream": "JetStream", "https": "HTTPS monitoring", "https_port": "HTTPS monitoring",
+	"tls": "TLS", "websocket": "websocket",
 	"ws": "websocket", "mqtt": "MQTT", "operator": "operator mode", "operators": "operator mode",
 	"resolver": "operator mode", "resolver_preload": "operator mode", "trusted": "operator mode",
 	"trusted_keys": "operator mode", "syslog": "syslog", "remote_syslog": "syslog", "ocsp": "OCSP",
-	"server_tags": "server tags", "default_js_domain": "JetStream", "mappings": "subject mappings",
+	"server_tags": "server tags", "default_js_domain": "JetStream",
 }
 
 // Apply reads the top-level map m into opts and proc. Keys compare
-// case-insensitively, as nats-server's do.
+// case-insensitively, as nats-server's do. Once every key is read, the
+// accounts, their imports and exports, the system account and
+// no_auth_user are checked as nats-server checks them when it loads a
+// file (server.ValidateAccounts).
 func Apply(m *conf.Map, opts *server.Options, proc *Process) error {
 	for _, key := range m.Keys {
 		v, _ := m.Get(key)
@@ -46,7 +48,7 @@ func Apply(m *conf.Map, opts *server.Options, proc *Process) error {
 			return err
 		}
 	}
-	return nil
+	return validateAccounts(m, opts)
 }
 
 func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Options, p *Process) error {
@@ -114,6 +116,23 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 		err = applyAuthorization(v, o)
 	case "cluster":
 		err = applyCluster(v, o)
+	case "accounts":
+		err = applyAccounts(v, o)
+	case "system_account", "system":
+		o.SystemAccount, err = v.AsString()
+		if err != nil {
+			err = v.Errorf("system account name must be a string")
+		}
+	case "no_system_account", "no_system", "no_sys_acc":
+		o.NoSystemAccount, err = v.AsBool()
+	case "mappings", "maps":
+		o.Mappings, err = parseMappings(v)
+	case "http":
+		err = applyHTTP(v, o)
+	case "http_port", "monitor_port":
+		o.HTTPPort, err = asInt(v)
+	case "http_base_path":
+		o.HTTPBasePath, err = v.AsString()
 	default:
 		if m.IsVariable(key) {
 			return nil

@@ -136,11 +136,13 @@ func TestTokenAndSingleUser(t *testing.T) {
 		t.Fatalf("token = %q", o.Auth.Token)
 	}
 	o = server.Options{}
-	text = "authorization { user: derek, password: pw, timeout: \"3s\" }\nno_auth_user: derek\n"
+	// no_auth_user must name a user of a users array (see accounts_test.go):
+	// nats-server refuses it next to a single user.
+	text = "authorization { user: derek, password: pw, timeout: \"3s\" }\n"
 	if err := LoadString("u.conf", text, conf.Options{}, &o, &Process{}); err != nil {
 		t.Fatal(err)
 	}
-	if o.Auth.Username != "derek" || o.Auth.Password != "pw" || o.Auth.Timeout != 3*time.Second || o.Auth.NoAuthUser != "derek" {
+	if o.Auth.Username != "derek" || o.Auth.Password != "pw" || o.Auth.Timeout != 3*time.Second {
 		t.Fatalf("auth = %+v", o.Auth)
 	}
 }
@@ -152,7 +154,7 @@ func TestErrorsNamePosition(t *testing.T) {
 		{"port: 4222\nbogus: 1\n", `bad.conf:2:1: unknown field "bogus"`},
 		{"port: 4222\ncluster { name: c, bogus: 1 }\n", `bad.conf:2:20: unknown field "bogus" in cluster`},
 		{"jetstream: enabled\n", `"jetstream" is not supported`},
-		{"http_port: 8222\n", `monitoring is not implemented yet`},
+		{"https_port: 8443\n", `HTTPS monitoring is not implemented yet`},
 		{"authorization {\n  users = [ { user: a, pasword: b } ]\n}\n", `bad.conf:2:`},
 		{"authorization { users = [ { user: a, account: X } ] }\n", `"account" is not supported`},
 		{"max_payload: -1\n", "max_payload must be between"},

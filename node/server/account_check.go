@@ -77,10 +77,10 @@ type accountState struct {
 	name           string
 	streamExports  exportSet
 	serviceExports exportSet
-	streams        []streamImport
+	streams        []checkedStream
 	streamsByTo    subjectTrie
 	streamKeys     map[streamKey]bool
-	services       []serviceImport
+	services       []checkedService
 	servicesByTo   subjectTrie
 	servicesByFrom map[string]int // local subject -> index in services
 }
@@ -103,12 +103,12 @@ type exportRule struct {
 	accountPos int
 }
 
-type streamImport struct {
+type checkedStream struct {
 	exporter int
 	from, to string // to is the local subject, wildcards as '*'
 }
 
-type serviceImport struct {
+type checkedService struct {
 	exporter int
 	from, to string // from is the local subject, to the exporter's
 }
@@ -363,7 +363,7 @@ func (v *accountCheck) streamImport(importer, exp int, imp *ImportOpts) error {
 	}
 	a.streamKeys[key] = true
 	a.streamsByTo.insert(to, len(a.streams))
-	a.streams = append(a.streams, streamImport{exporter: exp, from: from, to: to})
+	a.streams = append(a.streams, checkedStream{exporter: exp, from: from, to: to})
 	return nil
 }
 
@@ -429,7 +429,7 @@ func (v *accountCheck) serviceImport(importer, exp int, imp *ImportOpts) error {
 	// Stored under the subject it ends up with, as nats-server keys it.
 	a.servicesByFrom[from] = len(a.services)
 	a.servicesByTo.insert(to, len(a.services))
-	a.services = append(a.services, serviceImport{exporter: exp, from: from, to: to})
+	a.services = append(a.services, checkedService{exporter: exp, from: from, to: to})
 	return nil
 }
 

@@ -333,7 +333,7 @@ func (wl *Workload) parts() []workloadPart {
 		parts = append(parts, newReqRep(*wl.ReqRep))
 	}
 	if wl.Cluster != nil {
-		parts = append(parts, newClusterTraffic(*wl.Cluster))
+		parts = append(parts, newClusterWorkload(*wl.Cluster))
 	}
 	if wl.RaftKV != nil {
 		parts = append(parts, newRaftKV(*wl.RaftKV))

@@ -28,7 +28,7 @@ type streamImport struct {
 	acc      *Account
 	exporter *Account
 	from     string             // the exporter's subject (wildcards allowed)
-	to       string             // the local subject pattern
+	to       string             // the local subject pattern (wildcards as '*', '>')
 	prefix   string             // when set: to = prefix + from
 	usePub   bool               // to == from: subjects are delivered as published
 	tr       *mapping.Transform // from -> to, when neither prefix nor usePub
@@ -54,7 +54,9 @@ func (a *Account) addStreamImport(exp *Account, from, to, prefix string) error {
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for stream import subject from %q to %q: %v", from, to, err)
 		}
-		im.to, im.tr, im.rtr = to, tr, rtr
+		// The local side as a pattern ("a.*" for "a.$1"): subscriptions
+		// are intersected with it.
+		im.to, im.tr, im.rtr = rtr.Source(), tr, rtr
 	}
 	a.streamImports = append(a.streamImports, im)
 	return nil

@@ -194,3 +194,20 @@ func TestAccountSubscriptionLimit(t *testing.T) {
 	a.send("SUB x 1\r\nSUB y 2\r\nPING\r\n")
 	a.expect("-ERR 'maximum subscriptions exceeded'\r\nPONG\r\n")
 }
+
+// A stream import with a `to` transform delivers on the mapped subject to
+// a subscriber on the local side's wildcard form ("a_ticks.*" for
+// "a_ticks.$1"): the shadow goes on the exporter's side of it.
+func TestAccountsStreamImportWithTo(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Exports = append(o.Accounts[0].Exports, ExportOpts{Subject: "ticks.*"})
+	o.Accounts[1].Imports = append(o.Accounts[1].Imports, ImportOpts{Account: "A", Subject: "ticks.*", To: "a_ticks.$1"})
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("SUB a_ticks.* 1\r\nSUB a_ticks.x 2\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	a.send("PUB ticks.x 2\r\nhi\r\nPUB ticks.y 2\r\nho\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG a_ticks.x 1 2\r\nhi\r\nMSG a_ticks.x 2 2\r\nhi\r\nMSG a_ticks.y 1 2\r\nho\r\n")
+}

@@ -123,7 +123,7 @@ func (ct *clusterTraffic) check(stats map[string]int) error {
 			return fmt.Errorf("%s: queue group %s: %w", ct.label, g.name, err)
 		}
 	}
-	if ct.inFinal && len(ct.r.nodes) > 1 && stats[ct.stat("cross-required")] == 0 {
+	if ct.inFinal && len(ct.r.nodes) > 1 && len(ct.pubs) > 0 && stats[ct.stat("cross-required")] == 0 {
 		return fmt.Errorf("%s: no message crossed a route while the path was intact: the check proved nothing", ct.label)
 	}
 	return nil

@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"jsnode/node/mapping"
 	"jsnode/node/subject"
@@ -98,14 +100,34 @@ func (a *Account) addServiceImport(exp *Account, subj, local string, share bool,
 	}
 	im := &serviceImport{acc: a, exporter: exp, from: local, to: subj, export: e, share: share}
 	if local != subj && !subject.IsLiteral(subj) {
-		tr, err := mapping.NewStrict(local, subj)
+		// As nats-server builds it: the strict transform from the
+		// exporter's subject to the local one, its '*'s numbered in order,
+		// reversed; the local subject is then matched in wildcard form.
+		fwd, err := mapping.NewStrict(subj, numberWildcards(local))
+		if err == nil {
+			im.tr, err = fwd.Reverse()
+		}
 		if err != nil {
 			return fmt.Errorf("failed to create mapping transform for service import subject from %q to %q: %v", local, subj, err)
 		}
-		im.tr = tr
+		im.from = im.tr.Source()
 	}
 	a.serviceImports.add(im)
 	return nil
+}
+
+// numberWildcards writes each '*' of subj as its placeholder, in order
+// ("a.*.*" is "a.$1.$2").
+func numberWildcards(subj string) string {
+	toks := splitTokens(subj)
+	n := 0
+	for i, t := range toks {
+		if t == "*" {
+			n++
+			toks[i] = "$" + strconv.Itoa(n)
+		}
+	}
+	return strings.Join(toks, ".")
 }
 
 // exporterSubject maps a published local subject to the exporter's.

@@ -94,7 +94,10 @@ func (g *accountGraph) addImport(importer string, im server.ImportOpts) error {
 			local = im.Subject
 		}
 		if !isLiteral(im.Subject) && local != im.Subject {
-			if _, err := checkTransform(local, im.Subject); err != nil {
+			if strings.ContainsAny(local, "${") {
+				return fmt.Errorf("service import %q to %q: placeholders in the local subject are not modelled", im.Subject, local)
+			}
+			if _, err := checkTransform(local, numberStars(im.Subject)); err != nil {
 				return fmt.Errorf("service import %q to %q: %w", im.Subject, local, err)
 			}
 		}
@@ -205,7 +208,21 @@ func (s graphService) remoteSubject(subj string) string {
 	case s.local == s.remote:
 		return subj
 	}
-	return transform(s.local, s.remote, subj)
+	// The wildcards pair up in order, as nats-server builds the transform.
+	return transform(s.local, numberStars(s.remote), subj)
+}
+
+// numberStars writes the k-th '*' of pattern as $k.
+func numberStars(pattern string) string {
+	toks := strings.Split(pattern, ".")
+	k := 0
+	for i, t := range toks {
+		if t == "*" {
+			k++
+			toks[i] = "$" + strconv.Itoa(k)
+		}
+	}
+	return strings.Join(toks, ".")
 }
 
 // matchSubject reports whether the literal subject subj matches pattern
@@ -248,11 +265,11 @@ func isLiteral(subj string) bool {
 
 // checkTransform parses dest as a transform of pattern: its tokens are
 // literals or references to pattern's '*' tokens ($N or {{wildcard(N)}},
-// N from 1). It returns, per dest token, the wildcard referenced (0 for a
+// N from 1), and a final '>' carries pattern's final '>'. It returns, per dest token, the wildcard referenced (0 for a
 // literal).
 func checkTransform(pattern, dest string) ([]int, error) {
-	if strings.Contains(pattern, ">") {
-		return nil, fmt.Errorf("a '>' with a transform is not modelled")
+	if strings.HasSuffix(pattern, ">") != strings.HasSuffix(dest, ">") {
+		return nil, fmt.Errorf("a '>' must end both %q and %q", pattern, dest)
 	}
 	stars := 0
 	for _, t := range strings.Split(pattern, ".") {
@@ -301,12 +318,13 @@ func wildcardRef(t string) (n int, isRef bool, err error) {
 }
 
 // transform maps subj (which matches pattern) to dest, filling dest's
-// references with subj's tokens at pattern's wildcards. pattern and dest
-// were accepted by checkTransform.
+// references with subj's tokens at pattern's wildcards, and a final '>'
+// with the tokens pattern's '>' matched. pattern and dest were accepted
+// by checkTransform.
 func transform(pattern, dest, subj string) string {
 	var values []string
-	st := strings.Split(subj, ".")
-	for i, p := range strings.Split(pattern, ".") {
+	pt, st := strings.Split(pattern, "."), strings.Split(subj, ".")
+	for i, p := range pt {
 		if p == "*" {
 			values = append(values, st[i])
 		}
@@ -317,6 +335,9 @@ func transform(pattern, dest, subj string) string {
 		if n > 0 {
 			toks[i] = values[n-1]
 		}
+	}
+	if last := len(toks) - 1; toks[last] == ">" {
+		toks = append(toks[:last], st[len(pt)-1:]...)
 	}
 	return strings.Join(toks, ".")
 }

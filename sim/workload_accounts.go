@@ -1,6 +1,9 @@
 package sim
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // accountsWorkload is the accounts { } workload (scenario_accounts.go):
 // clients on every node, each logged in as its own user and so bound to
@@ -12,6 +15,9 @@ type accountsWorkload struct {
 	spec     AccountsSpec
 	streams  *clusterTraffic
 	services *reqrep
+	// err is set when the layout fails (a Scenario built in Go, not
+	// loaded from a file): the workload then does nothing and reports it.
+	err error
 }
 
 func newAccountsWorkload(spec AccountsSpec) *accountsWorkload { return &accountsWorkload{spec: spec} }
@@ -21,7 +27,8 @@ func newAccountsWorkload(spec AccountsSpec) *accountsWorkload { return &accounts
 func (aw *accountsWorkload) start(r *run) {
 	lay, err := layoutForScenario(&aw.spec, r.sc)
 	if err != nil {
-		panic("sim: accounts workload passed the loader, yet: " + err.Error())
+		aw.err = err
+		return
 	}
 	sp := aw.spec
 	aw.streams = newClusterTraffic("accounts", streamTiming{interval: sp.Interval, payloadSize: sp.PayloadSize, finalRound: sp.FinalRound}, lay.graph)
@@ -53,23 +60,32 @@ func (aw *accountsWorkload) start(r *run) {
 }
 
 func (aw *accountsWorkload) stop() {
-	aw.streams.stop()
-	aw.services.stop()
+	if aw.err == nil {
+		aw.streams.stop()
+		aw.services.stop()
+	}
 }
 
-func (aw *accountsWorkload) ready() bool { return aw.streams.ready() && aw.services.ready() }
+func (aw *accountsWorkload) ready() bool {
+	return aw.err != nil || aw.streams.ready() && aw.services.ready()
+}
 
 func (aw *accountsWorkload) final() {
-	aw.streams.final()
-	aw.services.final()
+	if aw.err == nil {
+		aw.streams.final()
+		aw.services.final()
+	}
 }
 
 func (aw *accountsWorkload) finalDone() bool {
-	return aw.streams.finalDone() && aw.services.finalDone()
+	return aw.err != nil || aw.streams.finalDone() && aw.services.finalDone()
 }
 
 func (aw *accountsWorkload) check(stats map[string]int) error {
-	if aw.streams == nil {
+	switch {
+	case aw.err != nil:
+		return fmt.Errorf("accounts: %w", aw.err)
+	case aw.streams == nil:
 		return nil // the run failed before the workload started
 	}
 	return errors.Join(aw.streams.check(stats), aw.services.check(stats))

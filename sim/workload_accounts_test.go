@@ -125,3 +125,16 @@ func TestAccountsChecksUnservedRequests(t *testing.T) {
 		}
 	}
 }
+
+// A scenario built in Go skips the loader's layout checks; the run then
+// reports the layout's error instead of running the workload.
+func TestAccountsWorkloadReportsBadLayout(t *testing.T) {
+	sc, err := ParseScenario("acc.conf", []byte(accountsScenario), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Workload.Accounts.Requesters[0].Users = []string{"zed"}
+	if _, err := RunScenario(sc, 1, nil); err == nil || !strings.HasPrefix(err.Error(), "accounts: ") || !strings.Contains(err.Error(), `requesters[0]: no user "zed"`) {
+		t.Fatalf("run error %v", err)
+	}
+}

@@ -87,7 +87,9 @@ func TestExportErrors(t *testing.T) {
 }
 
 func TestImportErrors(t *testing.T) {
-	imp := func(entries string) string { return `accounts { A: { exports: [{stream: ">"}, {service: ">"}] }, B: { imports: [` + entries + `] } }` }
+	imp := func(entries string) string {
+		return `accounts { A: { exports: [{stream: ">"}, {service: ">"}] }, B: { imports: [` + entries + `] } }`
+	}
 	// The first entry starts at column 76.
 	checkErrors(t, []errCase{
 		{"not an array", `accounts { A: { imports: "x" } }`, `e.conf:1:26: Imports should be an array, got string`},

@@ -2,8 +2,11 @@ package mapping
 
 import "errors"
 
-// Table is an account's ordered list of mappings; first match wins
-// (literal sources by equality first). The zero value is an empty table.
+// Table is an account's ordered list of mappings. The first mapping in
+// insertion order whose source matches wins, as in nats-server: a literal
+// source matches by equality, a wildcard source by pattern, and a literal
+// added after an overlapping wildcard source is shadowed by it. The zero
+// value is an empty table.
 type Table struct {
 	list []*Mapping
 	// literal indexes the literal sources by subject, so a publish needs one

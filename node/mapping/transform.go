@@ -42,6 +42,12 @@ func New(src, dst string) (*Transform, error) {
 	return build(src, dst, false)
 }
 
+// NewRepublish builds a stream RePublish transform. nats-server builds
+// those without ValidateMapping, so unlike New it accepts {{left()}} and
+// {{right()}} (and leaves whitespace in literal tokens to the stream
+// config checks).
+func NewRepublish(src, dst string) (*Transform, error) { return build(src, dst, false) }
+
 // NewStrict builds an import transform, which must stay reversible: when
 // the source has wildcards the destination may use only $N /
 // {{wildcard(N)}} and must reference every `*`. As in nats-server, a
@@ -86,11 +92,12 @@ func (t *Transform) Apply(subj string, r Rand) (string, error) {
 // which runs before the transform is built and so decides which error a
 // doubly-wrong destination reports.
 func checkDestinationTokens(dst string) error {
+	if dst == "" {
+		return nil // build reports it
+	}
 	afterFullWildcard := false
 	for _, token := range strings.Split(dst, ".") {
 		switch {
-		case dst == "":
-			return nil // build reports it
 		case token == "" || afterFullWildcard:
 			return destErr(token, errInvalidTransform)
 		case looksLikeFunction(token):

@@ -75,6 +75,7 @@ type accountCheck struct {
 // accountState is one account's exports and the imports added so far.
 type accountState struct {
 	name           string
+	opts           *AccountOpts
 	streamExports  exportSet
 	serviceExports exportSet
 	streams        []checkedStream
@@ -144,7 +145,7 @@ func (v *accountCheck) checkNamesAndUsers() []error {
 			errs = append(errs, &AccountsError{Msg: "Duplicate Account Entry: " + a.Name})
 		default:
 			v.index[a.Name] = len(v.accs)
-			v.accs = append(v.accs, accountState{name: a.Name})
+			v.accs = append(v.accs, accountState{name: a.Name, opts: a})
 		}
 	}
 	return append(errs, v.checkUserBindings()...)
@@ -184,15 +185,10 @@ func (v *accountCheck) checkUserBindings() []error {
 	return errs
 }
 
-// accounts yields each distinct configured account with its state.
-func (v *accountCheck) forEachAccount(fn func(a *AccountOpts, st *accountState, i int)) {
-	for _, a := range v.o.Accounts {
-		if a == nil {
-			continue
-		}
-		if i, ok := v.index[a.Name]; ok && v.accs[i].name == a.Name {
-			fn(a, &v.accs[i], i)
-		}
+// forEachAccount calls fn for every account, in config order.
+func (v *accountCheck) forEachAccount(fn func(st *accountState, i int)) {
+	for i := range v.accs {
+		fn(&v.accs[i], i)
 	}
 }
 
@@ -200,9 +196,9 @@ func (v *accountCheck) forEachAccount(fn func(a *AccountOpts, st *accountState, 
 // nats-server's loader does.
 func (v *accountCheck) addExports() {
 	for _, service := range []bool{false, true} {
-		v.forEachAccount(func(a *AccountOpts, st *accountState, _ int) {
-			for i := range a.Exports {
-				if e := &a.Exports[i]; e.Service == service {
+		v.forEachAccount(func(st *accountState, _ int) {
+			for i := range st.opts.Exports {
+				if e := &st.opts.Exports[i]; e.Service == service {
 					v.addExport(st, e)
 				}
 			}
@@ -301,20 +297,19 @@ func (r *exportRule) allows(importer string, toks []string) bool {
 
 // addImports adds every stream import, then every service import.
 func (v *accountCheck) addImports() {
-	v.forEachAccount(func(a *AccountOpts, st *accountState, i int) {
-		for k := range a.Imports {
-			if imp := &a.Imports[k]; !imp.Service {
-				v.addStreamImport(i, imp)
+	for _, service := range []bool{false, true} {
+		v.forEachAccount(func(st *accountState, i int) {
+			for k := range st.opts.Imports {
+				switch imp := &st.opts.Imports[k]; {
+				case imp.Service != service:
+				case service:
+					v.addServiceImport(i, imp)
+				default:
+					v.addStreamImport(i, imp)
+				}
 			}
-		}
-	})
-	v.forEachAccount(func(a *AccountOpts, st *accountState, i int) {
-		for k := range a.Imports {
-			if imp := &a.Imports[k]; imp.Service {
-				v.addServiceImport(i, imp)
-			}
-		}
-	})
+		})
+	}
 }
 
 func (v *accountCheck) addStreamImport(importer int, imp *ImportOpts) {
@@ -615,29 +610,79 @@ func isWildcardFunction(t string) bool {
 type subjectTrie struct{ root trieNode }
 
 type trieNode struct {
-	next map[string]*trieNode
-	ids  []int // patterns that end here
+	kids []trieEdge           // the children while there are few
+	big  map[string]*trieNode // all children once there are many
+	ids  []int                // patterns that end here
 }
+
+type trieEdge struct {
+	tok  string
+	node *trieNode
+}
+
+// maxTrieEdges is how many children a node keeps in a slice before it
+// moves them to a map: most nodes have one child, and a map per node
+// would cost most of the validation's time in allocation.
+const maxTrieEdges = 8
+
+func (n *trieNode) child(tok string) *trieNode {
+	if n.big != nil {
+		return n.big[tok]
+	}
+	for _, e := range n.kids {
+		if e.tok == tok {
+			return e.node
+		}
+	}
+	return nil
+}
+
+func (n *trieNode) addChild(tok string) *trieNode {
+	c := &trieNode{}
+	switch {
+	case n.big != nil:
+		n.big[tok] = c
+	case len(n.kids) < maxTrieEdges:
+		n.kids = append(n.kids, trieEdge{tok, c})
+	default:
+		n.big = make(map[string]*trieNode, 2*maxTrieEdges)
+		for _, e := range n.kids {
+			n.big[e.tok] = e.node
+		}
+		n.big[tok] = c
+		n.kids = nil
+	}
+	return c
+}
+
+// eachChild calls fn for every child, in no particular order (callers
+// sort what they collect).
+func (n *trieNode) eachChild(fn func(tok string, c *trieNode)) {
+	for _, e := range n.kids {
+		fn(e.tok, e.node)
+	}
+	for tok, c := range n.big {
+		fn(tok, c)
+	}
+}
+
+func (n *trieNode) hasChildren() bool { return len(n.kids) > 0 || len(n.big) > 0 }
 
 func (t *subjectTrie) insert(pattern string, id int) {
 	n := &t.root
 	for tok := range strings.SplitSeq(pattern, ".") {
-		child := n.next[tok]
-		if child == nil {
-			if n.next == nil {
-				n.next = map[string]*trieNode{}
-			}
-			child = &trieNode{}
-			n.next[tok] = child
+		c := n.child(tok)
+		if c == nil {
+			c = n.addChild(tok)
 		}
-		n = child
+		n = c
 	}
 	n.ids = append(n.ids, id)
 }
 
 // supersetCandidates returns the patterns p that q may be a subset of.
 func (t *subjectTrie) supersetCandidates(q string, out []int) []int {
-	if t.root.next == nil {
+	if !t.root.hasChildren() {
 		return out
 	}
 	out = t.root.supersets(strings.Split(q, "."), out)
@@ -649,18 +694,18 @@ func (n *trieNode) supersets(q []string, out []int) []int {
 	if len(q) == 0 {
 		return append(out, n.ids...)
 	}
-	if full := n.next[">"]; full != nil {
+	if full := n.child(">"); full != nil {
 		out = full.all(out) // '>' takes the rest of q, whatever it is
 	}
 	tok := q[0]
 	if tok == ">" {
 		return out // only a '>' pattern covers a '>' query
 	}
-	if star := n.next["*"]; star != nil {
+	if star := n.child("*"); star != nil {
 		out = star.supersets(q[1:], out)
 	}
 	if tok != "*" {
-		if lit := n.next[tok]; lit != nil {
+		if lit := n.child(tok); lit != nil {
 			out = lit.supersets(q[1:], out)
 		}
 	}
@@ -670,7 +715,7 @@ func (n *trieNode) supersets(q []string, out []int) []int {
 // collideCandidates returns the patterns p that may match a subject q
 // matches.
 func (t *subjectTrie) collideCandidates(q string, out []int) []int {
-	if t.root.next == nil {
+	if !t.root.hasChildren() {
 		return out
 	}
 	out = t.root.collisions(strings.Split(q, "."), out)
@@ -684,26 +729,24 @@ func (n *trieNode) collisions(q []string, out []int) []int {
 	}
 	tok := q[0]
 	if tok == ">" {
-		for _, child := range n.next {
-			out = child.all(out) // order is restored by the caller's sort
-		}
+		n.eachChild(func(_ string, c *trieNode) { out = c.all(out) })
 		return out
 	}
-	if full := n.next[">"]; full != nil {
+	if full := n.child(">"); full != nil {
 		out = full.all(out)
 	}
 	if tok == "*" {
-		for key, child := range n.next {
+		n.eachChild(func(key string, c *trieNode) {
 			if key != ">" {
-				out = child.collisions(q[1:], out)
+				out = c.collisions(q[1:], out)
 			}
-		}
+		})
 		return out
 	}
-	if star := n.next["*"]; star != nil {
+	if star := n.child("*"); star != nil {
 		out = star.collisions(q[1:], out)
 	}
-	if lit := n.next[tok]; lit != nil {
+	if lit := n.child(tok); lit != nil {
 		out = lit.collisions(q[1:], out)
 	}
 	return out
@@ -712,8 +755,6 @@ func (n *trieNode) collisions(q []string, out []int) []int {
 // all appends every pattern at or below n.
 func (n *trieNode) all(out []int) []int {
 	out = append(out, n.ids...)
-	for _, child := range n.next {
-		out = child.all(out)
-	}
+	n.eachChild(func(_ string, c *trieNode) { out = c.all(out) })
 	return out
 }

@@ -58,6 +58,10 @@ type Workload struct {
 	// nodes, checked for linearizability; it brings its own clients
 	// (workload_raftkv.go).
 	RaftKV *RaftKVSpec
+	// Accounts is traffic between accounts across the nodes, each
+	// client logged in as its own user; it brings its own clients
+	// (workload_accounts.go).
+	Accounts *AccountsSpec
 	// Client settings shared by every sim client.
 	ReconnectWait time.Duration
 	PingInterval  time.Duration
@@ -266,8 +270,8 @@ func (r *run) execute() error {
 // must have come back on a new session.
 func (r *run) checkReconnected() error {
 	// In a cluster only the clients of the node that went down reconnect;
-	// the cluster workload checks its clients itself.
-	if len(r.sc.Faults.Crashes) == 0 && len(r.sc.Faults.LameDucks) == 0 || hasCluster(r.sc) {
+	// the cluster and accounts workloads check their clients themselves.
+	if len(r.sc.Faults.Crashes) == 0 && len(r.sc.Faults.LameDucks) == 0 || hasCluster(r.sc) || hasAccounts(r.sc) {
 		return nil
 	}
 	for _, c := range r.clients {
@@ -333,10 +337,13 @@ func (wl *Workload) parts() []workloadPart {
 		parts = append(parts, newReqRep(*wl.ReqRep))
 	}
 	if wl.Cluster != nil {
-		parts = append(parts, newClusterTraffic(*wl.Cluster))
+		parts = append(parts, newClusterWorkload(*wl.Cluster))
 	}
 	if wl.RaftKV != nil {
 		parts = append(parts, newRaftKV(*wl.RaftKV))
+	}
+	if wl.Accounts != nil {
+		parts = append(parts, newAccountsWorkload(*wl.Accounts))
 	}
 	return parts
 }

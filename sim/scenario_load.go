@@ -33,6 +33,8 @@ import (
 //	                  timeout: "200ms", final_round: 20 }
 //	  # with several nodes: cluster { ... } (scenario_cluster.go),
 //	  # raft_kv { ... } (scenario_raftkv.go)
+//	  # between accounts, on one node or several: accounts { ... }
+//	  # (scenario_accounts.go)
 //	}
 //	faults {
 //	  conn_reset { every: "500ms" }

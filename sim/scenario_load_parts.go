@@ -15,7 +15,7 @@ func parseWorkload(top *fields, sc *Scenario) error {
 		return err
 	}
 	v, _ := top.get("workload")
-	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster", "raft_kv")
+	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster", "raft_kv", "accounts")
 	if err != nil {
 		return err
 	}
@@ -39,8 +39,13 @@ func parseWorkload(top *fields, sc *Scenario) error {
 			return err
 		}
 	}
-	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil && sc.Workload.RaftKV == nil {
-		return posError(v.Pos, "workload: needs pubsub, request_reply, cluster or raft_kv")
+	if av, ok := f.get("accounts"); ok {
+		if sc.Workload.Accounts, err = parseAccountsWorkload(av, sc); err != nil {
+			return err
+		}
+	}
+	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil && sc.Workload.RaftKV == nil && sc.Workload.Accounts == nil {
+		return posError(v.Pos, "workload: needs pubsub, request_reply, cluster, raft_kv or accounts")
 	}
 	return nil
 }
@@ -293,24 +298,35 @@ type scenarioCheck struct {
 func hasPubSub(sc *Scenario) bool { return sc.Workload.PubSub != nil }
 func hasReqRep(sc *Scenario) bool { return sc.Workload.ReqRep != nil }
 
+// hasRequests: request/reply traffic on one node or across accounts.
+func hasRequests(sc *Scenario) bool {
+	return hasReqRep(sc) || hasAccounts(sc) && len(sc.Workload.Accounts.Requesters) > 0
+}
+
 // scenarioChecks lists every check, in the order used when a file lists
 // none.
 var scenarioChecks = []scenarioCheck{
 	{"exactly-once-per-sub", "pubsub with subscribers", func(sc *Scenario) bool { return hasPubSub(sc) && sc.Workload.PubSub.Subscribers > 0 }},
 	{"exactly-once-per-queue-group", "pubsub with queue_subscribers", func(sc *Scenario) bool { return hasPubSub(sc) && sc.Workload.PubSub.QueueSubscribers > 0 }},
 	{"per-publisher-order", "pubsub", hasPubSub},
-	{"request-completes-once", "request_reply", hasReqRep},
-	{"reply-matches-request", "request_reply", hasReqRep},
-	{"no-duplicate-reply", "request_reply", hasReqRep},
+	{"request-completes-once", "request_reply, or accounts with requesters", hasRequests},
+	{"reply-matches-request", "request_reply, or accounts with requesters", hasRequests},
+	{"no-duplicate-reply", "request_reply, or accounts with requesters", hasRequests},
 	{"all-clients-reconnected", "a crash or lame_duck fault (without a cluster)", func(sc *Scenario) bool {
 		return len(sc.Faults.Crashes)+len(sc.Faults.LameDucks) > 0 && !hasCluster(sc)
 	}},
 	{"lame-duck-info-before-close", "a lame_duck fault", func(sc *Scenario) bool { return len(sc.Faults.LameDucks) > 0 }},
-	{"cluster-once-per-sub", "a cluster workload", hasCluster},
-	{"cluster-once-per-queue-group", "a cluster workload with queue_subscribers_per_node", func(sc *Scenario) bool {
-		return hasCluster(sc) && sc.Workload.Cluster.QueueSubscribersPerNode > 0
+	{"cluster-once-per-sub", "a cluster workload, or an accounts workload with subscribers", func(sc *Scenario) bool {
+		return hasCluster(sc) || hasAccounts(sc) && len(sc.Workload.Accounts.Subscribers) > 0
 	}},
-	{"no-loops", "a cluster workload", hasCluster},
+	{"cluster-once-per-queue-group", "a cluster workload with queue_subscribers_per_node, or an accounts workload with a queue", func(sc *Scenario) bool {
+		return hasCluster(sc) && sc.Workload.Cluster.QueueSubscribersPerNode > 0 || hasAccounts(sc) && sc.Workload.Accounts.hasSubscriberQueue()
+	}},
+	{"no-loops", "a cluster or accounts workload", func(sc *Scenario) bool { return hasCluster(sc) || hasAccounts(sc) }},
+	{"account-graph", "an accounts workload", hasAccounts},
+	{"service-import-replies", "an accounts workload with requesters", func(sc *Scenario) bool {
+		return hasAccounts(sc) && len(sc.Workload.Accounts.Requesters) > 0
+	}},
 	{"raft-election-safety", "a raft_kv workload", hasRaftKV},
 	{"raft-log-matching", "a raft_kv workload", hasRaftKV},
 	{"raft-leader-completeness", "a raft_kv workload", hasRaftKV},

@@ -36,27 +36,93 @@ const (
 	interestSettle = 2*maxScenarioLatency + 2*routeSampleEvery
 )
 
-// clusterTraffic checks, for a message published by a client on node P:
+// clusterWorkload is the cluster { } workload: clusterTraffic with every
+// client in the one account the scenario's credentials log into.
+type clusterWorkload struct {
+	*clusterTraffic
+	spec ClusterSpec
+}
+
+func newClusterWorkload(spec ClusterSpec) *clusterWorkload {
+	t := streamTiming{interval: spec.Interval, payloadSize: spec.PayloadSize, finalRound: spec.FinalRound}
+	return &clusterWorkload{clusterTraffic: newClusterTraffic("cluster", t, &accountGraph{}), spec: spec}
+}
+
+// start creates the clients, node by node, then starts the traffic and
+// the sampling of the route tables.
+func (cw *clusterWorkload) start(r *run) {
+	ct := cw.clusterTraffic
+	ct.attach(r, newRouteTracker(r))
+	opts := r.sc.Workload.clientOptions()
+	for _, n := range r.nodes {
+		for i := 0; i < cw.spec.PublishersPerNode; i++ {
+			ct.addPublisher(r.addNodeClient(n, opts), "", clusterPrefix+strconv.Itoa(len(ct.pubs)))
+		}
+		for i := 0; i < cw.spec.SubscribersPerNode; i++ {
+			subject := clusterPrefix + ">"
+			if len(ct.plain)%2 == 1 {
+				subject = clusterPrefix + "*"
+			}
+			ct.addSubscriber(r.addNodeClient(n, opts), "", subject, "")
+		}
+		for i := 0; i < cw.spec.QueueSubscribersPerNode; i++ {
+			ct.addSubscriber(r.addNodeClient(n, opts), "", clusterPrefix+"*", clusterQueueGroup)
+		}
+	}
+	ct.begin()
+	ct.routes.sample()
+}
+
+// addNodeClient creates a client host that first connects to node n (it
+// may move to the other nodes it learns from connect_urls), with its
+// clock drift; connection resets pick from r.clients.
+func (r *run) addNodeClient(n *NodeHandle, opts ClientOptions) *Client {
+	opts.Name = clientHostName(len(r.clients) + 1)
+	c := r.w.NewClient(opts.Name, []string{n.Addr()}, opts)
+	r.clock.setDrift(r, c.Host())
+	r.clients = append(r.clients, c)
+	return c
+}
+
+// streamTiming is how a stream workload's publishers send.
+type streamTiming struct {
+	// interval is the mean gap between one publisher's messages.
+	interval    time.Duration
+	payloadSize int
+	// finalRound is how many messages each publisher sends once the
+	// cluster has healed; every one must arrive.
+	finalRound int
+}
+
+// clusterTraffic is publish/subscribe traffic across the nodes of a
+// cluster, each publisher and subscriber in an account; its owner places
+// the clients. The account graph says which publishers' messages reach
+// which subscribers, and on which subject. For a message published by a
+// client on node P that the graph leads to a subscription:
 //
 //   - a plain subscriber on node S receives it exactly once if both
 //     sessions outlived the settle window, the subscription was
 //     confirmed before the publish, and (when S != P) the route between P
 //     and S was the same connection, not partitioned, from before the
 //     interest could cross it until the settle window ended;
-//   - the queue group receives it exactly once if no member's session
+//   - each queue group receives it exactly once if no member's session
 //     broke around it, some member was subscribed, and every route of the
 //     cluster was intact the same way;
 //   - nothing is ever delivered twice to one subscription on one session
-//     (no loops), nothing unpublished is delivered, and no message reaches
-//     two members of the queue group.
+//     (no loops), nothing unpublished is delivered, no message reaches
+//     two members of a queue group, and nothing reaches a subscription
+//     the graph does not lead it to, or on another subject than the
+//     graph's mapping gives.
 type clusterTraffic struct {
-	spec    ClusterSpec
+	label   string // names the workload in stats and errors
+	timing  streamTiming
+	graph   *accountGraph
 	r       *run
+	routes  *routeTracker
 	clients []*Client
 	pubs    []*cpub
 	plain   []*csub
-	queue   []*csub
-	routes  routeTracker
+	queues  []*cqueue
 	// nodeOf maps a client and its session generation to the node it
 	// connected to.
 	nodeOf   map[*Client]map[int]string
@@ -68,10 +134,11 @@ type clusterTraffic struct {
 }
 
 type cpub struct {
-	idx        int
-	c          *Client
-	sent       []cmsg // seq n is sent[n-1]
-	finalStart int
+	idx              int
+	c                *Client
+	account, subject string
+	sent             []cmsg // seq n is sent[n-1]
+	finalStart       int
 }
 
 type cmsg struct {
@@ -81,9 +148,19 @@ type cmsg struct {
 }
 
 type csub struct {
-	c   *Client
-	sub *Sub
-	got map[int][]arrival // publisher index -> arrivals in order
+	c       *Client
+	sub     *Sub
+	account string
+	// want maps the index of each publisher whose messages the account
+	// graph leads here to the subject they must arrive on.
+	want map[int]string
+	got  map[int][]arrival // publisher index -> arrivals in order
+}
+
+// cqueue is one queue group; its members share an account and a subject.
+type cqueue struct {
+	name    string
+	members []*csub
 }
 
 // arrival is one delivery of seq on the client's session gen. A client
@@ -92,49 +169,44 @@ type csub struct {
 // one session a message arrives at most once.
 type arrival struct{ seq, gen int }
 
-func newClusterTraffic(spec ClusterSpec) *clusterTraffic {
-	return &clusterTraffic{spec: spec, nodeOf: make(map[*Client]map[int]string)}
+func newClusterTraffic(label string, t streamTiming, g *accountGraph) *clusterTraffic {
+	return &clusterTraffic{label: label, timing: t, graph: g, nodeOf: make(map[*Client]map[int]string)}
 }
 
-// start creates the clients, node by node, then subscriptions and
-// traffic, and starts sampling the route tables.
-func (ct *clusterTraffic) start(r *run) {
-	ct.r = r
-	ct.routes.init(r)
-	next := len(r.clients) + 1
-	newClient := func(n *NodeHandle) *Client {
-		opts := r.sc.Workload.clientOptions()
-		opts.Name = clientHostName(next)
-		c := r.w.NewClient(opts.Name, []string{n.Addr()}, opts)
-		next++
-		r.clock.setDrift(r, c.Host())
-		ct.trackSessions(c)
-		ct.clients = append(ct.clients, c)
-		r.clients = append(r.clients, c) // connection resets pick from these
-		return c
-	}
-	for _, n := range r.nodes {
-		for i := 0; i < ct.spec.PublishersPerNode; i++ {
-			p := &cpub{idx: len(ct.pubs), c: newClient(n)}
-			ct.pubs = append(ct.pubs, p)
-			ct.schedulePublish(p)
-		}
-		for i := 0; i < ct.spec.SubscribersPerNode; i++ {
-			subject := clusterPrefix + ">"
-			if len(ct.plain)%2 == 1 {
-				subject = clusterPrefix + "*"
-			}
-			ct.plain = append(ct.plain, ct.subscribe(newClient(n), subject, ""))
-		}
-		for i := 0; i < ct.spec.QueueSubscribersPerNode; i++ {
-			ct.queue = append(ct.queue, ct.subscribe(newClient(n), clusterPrefix+"*", clusterQueueGroup))
-		}
-	}
-	ct.routes.sample()
+// attach binds the traffic to the run and to the route samples its
+// checks reason with.
+func (ct *clusterTraffic) attach(r *run, routes *routeTracker) {
+	ct.r, ct.routes = r, routes
 }
 
-// trackSessions records which node each session of c is on.
-func (ct *clusterTraffic) trackSessions(c *Client) {
+// addPublisher makes c, logged into account, publish on subject.
+func (ct *clusterTraffic) addPublisher(c *Client, account, subject string) {
+	ct.track(c)
+	ct.pubs = append(ct.pubs, &cpub{idx: len(ct.pubs), c: c, account: account, subject: subject})
+}
+
+// addSubscriber subscribes c, logged into account, to subject (as a
+// member of queue group queue when it is not empty).
+func (ct *clusterTraffic) addSubscriber(c *Client, account, subject, queue string) {
+	ct.track(c)
+	s := &csub{c: c, account: account, got: make(map[int][]arrival)}
+	s.sub = c.Subscribe(subject, queue, func(m Msg) { ct.receive(s, m) })
+	if queue == "" {
+		ct.plain = append(ct.plain, s)
+		return
+	}
+	for _, g := range ct.queues {
+		if g.name == queue {
+			g.members = append(g.members, s)
+			return
+		}
+	}
+	ct.queues = append(ct.queues, &cqueue{name: queue, members: []*csub{s}})
+}
+
+// track records which node each session of c is on.
+func (ct *clusterTraffic) track(c *Client) {
+	ct.clients = append(ct.clients, c)
 	ct.nodeOf[c] = make(map[int]string)
 	c.OnConnect = func() {
 		host, _, _ := splitAddr(c.cc.conn.RemoteAddr())
@@ -142,16 +214,38 @@ func (ct *clusterTraffic) trackSessions(c *Client) {
 	}
 }
 
-func (ct *clusterTraffic) subscribe(c *Client, subject, queue string) *csub {
-	s := &csub{c: c, got: make(map[int][]arrival)}
-	s.sub = c.Subscribe(subject, queue, func(m Msg) { ct.receive(s, m) })
-	return s
+// begin works out where each publisher's messages go, then starts
+// publishing.
+func (ct *clusterTraffic) begin() {
+	for _, s := range ct.allSubs() {
+		s.want = make(map[int]string)
+		for _, p := range ct.pubs {
+			if subj, ok := reachesAs(ct.graph, p.account, p.subject, s.account, s.sub.Subject); ok {
+				s.want[p.idx] = subj
+			}
+		}
+	}
+	for _, p := range ct.pubs {
+		ct.schedulePublish(p)
+	}
+}
+
+// reachesAs reports whether a message published in pubAcc on subject
+// reaches a subscription in subAcc on pattern, and on which subject. The
+// workload's loader refuses layouts where it could arrive twice.
+func reachesAs(g *accountGraph, pubAcc, subject, subAcc, pattern string) (string, bool) {
+	for _, d := range g.deliveries(pubAcc, subject) {
+		if d.account == subAcc && matchSubject(pattern, d.subject) {
+			return d.subject, true
+		}
+	}
+	return "", false
 }
 
 // schedulePublish publishes p's next message after a seeded gap in
-// [Interval/2, 3*Interval/2).
+// [interval/2, 3*interval/2).
 func (ct *clusterTraffic) schedulePublish(p *cpub) {
-	iv := int64(ct.spec.Interval)
+	iv := int64(ct.timing.interval)
 	gap := time.Duration(iv/2 + p.c.host.rng.Int64N(iv))
 	p.c.host.After(gap, func() {
 		if ct.stopped {
@@ -165,32 +259,50 @@ func (ct *clusterTraffic) schedulePublish(p *cpub) {
 func (ct *clusterTraffic) publish(p *cpub) {
 	seq := len(p.sent) + 1
 	payload := []byte(fmt.Sprintf("%d %d ", p.idx, seq))
-	for len(payload) < ct.spec.PayloadSize {
+	for len(payload) < ct.timing.payloadSize {
 		payload = append(payload, 'x')
 	}
-	if p.c.Publish(clusterPrefix+strconv.Itoa(p.idx), "", payload) != nil {
+	if p.c.Publish(p.subject, "", payload) != nil {
 		return
 	}
 	gen := p.c.ConnGen()
 	p.sent = append(p.sent, cmsg{at: ct.r.w.Elapsed(), gen: gen, node: ct.nodeOf[p.c][gen]})
 }
 
+// receive records one delivery, refusing any the account graph does not
+// lead to this subscription on this subject.
 func (ct *clusterTraffic) receive(s *csub, m Msg) {
 	f := strings.Fields(string(m.Data))
 	if len(f) < 2 {
-		ct.badMsgs = append(ct.badMsgs, fmt.Sprintf("malformed payload %.40q", m.Data))
+		ct.bad("malformed payload %.40q on %s in account %s", m.Data, m.Subject, s.account)
 		return
 	}
 	pi, err1 := strconv.Atoi(f[0])
 	seq, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil || pi < 0 || pi >= len(ct.pubs) || m.Subject != clusterPrefix+f[0] {
-		ct.badMsgs = append(ct.badMsgs, fmt.Sprintf("bad message %s %.40q", m.Subject, m.Data))
+	if err1 != nil || err2 != nil || pi < 0 || pi >= len(ct.pubs) {
+		ct.bad("bad message %s %.40q in account %s", m.Subject, m.Data, s.account)
+		return
+	}
+	p := ct.pubs[pi]
+	want, ok := s.want[pi]
+	switch {
+	case !ok:
+		ct.bad("subscription %q in account %s got %s from publisher %d (account %s, subject %s): the account graph does not lead there",
+			s.sub.Subject, s.account, m.Subject, pi, p.account, p.subject)
+		return
+	case m.Subject != want:
+		ct.bad("subscription %q in account %s got publisher %d's message (account %s, subject %s) as %s, want %s",
+			s.sub.Subject, s.account, pi, p.account, p.subject, m.Subject, want)
 		return
 	}
 	s.got[pi] = append(s.got[pi], arrival{seq: seq, gen: s.c.gen})
-	if ct.inFinal && seq > ct.pubs[pi].finalStart {
+	if ct.inFinal && seq > p.finalStart {
 		ct.finalGot++
 	}
+}
+
+func (ct *clusterTraffic) bad(format string, args ...any) {
+	ct.badMsgs = append(ct.badMsgs, fmt.Sprintf(format, args...))
 }
 
 func (ct *clusterTraffic) stop() { ct.stopped = true }
@@ -215,21 +327,33 @@ func (ct *clusterTraffic) ready() bool {
 	return ct.routes.meshStable(now-interestSettle, now)
 }
 
+// allSubs lists the plain subscriptions, then the queue members.
 func (ct *clusterTraffic) allSubs() []*csub {
-	return append(ct.plain[:len(ct.plain):len(ct.plain)], ct.queue...)
+	out := append([]*csub(nil), ct.plain...)
+	for _, g := range ct.queues {
+		out = append(out, g.members...)
+	}
+	return out
 }
 
-// final has every publisher send FinalRound messages; each must reach
-// every plain subscription and the queue group.
+// final has every publisher send finalRound messages; each must reach
+// every plain subscription and queue group the graph leads it to.
 func (ct *clusterTraffic) final() {
-	receivers := len(ct.plain)
-	if len(ct.queue) > 0 {
-		receivers++
-	}
 	ct.inFinal = true
 	for _, p := range ct.pubs {
+		receivers := 0
+		for _, s := range ct.plain {
+			if _, ok := s.want[p.idx]; ok {
+				receivers++
+			}
+		}
+		for _, g := range ct.queues {
+			if _, ok := g.members[0].want[p.idx]; ok {
+				receivers++
+			}
+		}
 		p.finalStart = len(p.sent)
-		for i := 0; i < ct.spec.FinalRound; i++ {
+		for i := 0; i < ct.timing.finalRound; i++ {
 			ct.publish(p)
 		}
 		ct.finalDue += (len(p.sent) - p.finalStart) * receivers

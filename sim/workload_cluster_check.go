@@ -91,30 +91,40 @@ func (t *routeTracker) meshStable(a, b time.Duration) bool {
 	return true
 }
 
-// check verifies the cluster invariants (see clusterTraffic) and fills
+// newRouteTracker starts recording r's route tables (sample begins it).
+func newRouteTracker(r *run) *routeTracker {
+	t := &routeTracker{}
+	t.init(r)
+	return t
+}
+
+// stat names one of the workload's counters.
+func (ct *clusterTraffic) stat(name string) string { return ct.label + "-" + name }
+
+// check verifies the traffic's invariants (see clusterTraffic) and fills
 // stats.
 func (ct *clusterTraffic) check(stats map[string]int) error {
 	if len(ct.badMsgs) > 0 {
-		return fmt.Errorf("cluster: %d bad messages, first: %s", len(ct.badMsgs), ct.badMsgs[0])
+		return fmt.Errorf("%s: %d bad messages, first: %s", ct.label, len(ct.badMsgs), ct.badMsgs[0])
 	}
 	for _, p := range ct.pubs {
-		stats["cluster-published"] += len(p.sent)
-		if ct.inFinal && len(p.sent)-p.finalStart != ct.spec.FinalRound {
-			return fmt.Errorf("cluster: publisher %d sent %d of %d final messages", p.idx, len(p.sent)-p.finalStart, ct.spec.FinalRound)
+		stats[ct.stat("published")] += len(p.sent)
+		if ct.inFinal && len(p.sent)-p.finalStart != ct.timing.finalRound {
+			return fmt.Errorf("%s: publisher %d sent %d of %d final messages", ct.label, p.idx, len(p.sent)-p.finalStart, ct.timing.finalRound)
 		}
 	}
 	for i, s := range ct.plain {
 		if err := ct.checkPlain(s, stats); err != nil {
-			return fmt.Errorf("cluster: subscriber %d (%s %s): %w", i, s.c.host.name, s.sub.Subject, err)
+			return fmt.Errorf("%s: subscriber %d (%s, account %s, %s): %w", ct.label, i, s.c.host.name, s.account, s.sub.Subject, err)
 		}
 	}
-	if len(ct.queue) > 0 {
-		if err := ct.checkQueue(stats); err != nil {
-			return fmt.Errorf("cluster: queue group: %w", err)
+	for _, g := range ct.queues {
+		if err := ct.checkQueue(g, stats); err != nil {
+			return fmt.Errorf("%s: queue group %s: %w", ct.label, g.name, err)
 		}
 	}
-	if ct.inFinal && stats["cluster-cross-required"] == 0 {
-		return fmt.Errorf("cluster: no message crossed a route while the path was intact: the check proved nothing")
+	if ct.inFinal && len(ct.r.nodes) > 1 && len(ct.pubs) > 0 && stats[ct.stat("cross-required")] == 0 {
+		return fmt.Errorf("%s: no message crossed a route while the path was intact: the check proved nothing", ct.label)
 	}
 	return nil
 }
@@ -138,9 +148,14 @@ func checkOnce(got []arrival, sent int) ([]int, error) {
 	return slices.Compact(seqs), nil
 }
 
+// checkPlain checks s against every publisher the graph leads to it
+// (receive refused deliveries from any other).
 func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
 	for _, p := range ct.pubs {
-		stats["cluster-delivered"] += len(s.got[p.idx])
+		if _, ok := s.want[p.idx]; !ok {
+			continue
+		}
+		stats[ct.stat("delivered")] += len(s.got[p.idx])
 		got, err := checkOnce(s.got[p.idx], len(p.sent))
 		if err != nil {
 			return fmt.Errorf("from publisher %d: %w", p.idx, err)
@@ -150,9 +165,9 @@ func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
 			if !required {
 				continue
 			}
-			stats["cluster-required"]++
+			stats[ct.stat("required")]++
 			if cross {
-				stats["cluster-cross-required"]++
+				stats[ct.stat("cross-required")]++
 			}
 			if _, found := slices.BinarySearch(got, seq); !found {
 				m := p.sent[seq-1]
@@ -192,13 +207,13 @@ func (ct *clusterTraffic) requiredPlain(p *cpub, seq int, s *csub) (required, cr
 
 // requiredQueue: the whole mesh intact around the publish, no member's
 // session broke around it, and some member subscribed long enough before.
-func (ct *clusterTraffic) requiredQueue(p *cpub, seq int) bool {
+func (ct *clusterTraffic) requiredQueue(p *cpub, seq int, g *cqueue) bool {
 	m := p.sent[seq-1]
 	if !heldThrough(p.c, m.gen, m.at) || !ct.routes.meshStable(m.at-interestSettle, m.at+deliverySettle) {
 		return false
 	}
 	some := false
-	for _, s := range ct.queue {
+	for _, s := range g.members {
 		if s.c.SessionEndedWithin(m.at-breakNoticeMargin, m.at+deliverySettle) {
 			return false
 		}
@@ -208,11 +223,16 @@ func (ct *clusterTraffic) requiredQueue(p *cpub, seq int) bool {
 	return some
 }
 
-func (ct *clusterTraffic) checkQueue(stats map[string]int) error {
+// checkQueue checks group g against every publisher the graph leads to
+// its members.
+func (ct *clusterTraffic) checkQueue(g *cqueue, stats map[string]int) error {
 	for _, p := range ct.pubs {
+		if _, ok := g.members[0].want[p.idx]; !ok {
+			continue
+		}
 		count := make([]int, len(p.sent)+1)
-		for i, s := range ct.queue {
-			stats["cluster-queue-delivered"] += len(s.got[p.idx])
+		for i, s := range g.members {
+			stats[ct.stat("queue-delivered")] += len(s.got[p.idx])
 			if _, err := checkOnce(s.got[p.idx], len(p.sent)); err != nil {
 				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
 			}
@@ -224,8 +244,8 @@ func (ct *clusterTraffic) checkQueue(stats map[string]int) error {
 			if count[seq] > 1 {
 				return fmt.Errorf("seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
 			}
-			if ct.requiredQueue(p, seq) {
-				stats["cluster-queue-required"]++
+			if ct.requiredQueue(p, seq, g) {
+				stats[ct.stat("queue-required")]++
 				if count[seq] == 0 {
 					m := p.sent[seq-1]
 					return fmt.Errorf("lost seq %d from publisher %d on %s (published at %v)", seq, p.idx, m.node, m.at)

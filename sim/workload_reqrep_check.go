@@ -8,67 +8,98 @@ import (
 // check verifies the request/reply invariants (see reqrep) and fills stats.
 func (rr *reqrep) check(stats map[string]int) error {
 	if len(rr.problems) > 0 {
-		return fmt.Errorf("reqrep: %s", rr.problems[0])
+		return fmt.Errorf("%s: %d problems, first: %s", rr.label, len(rr.problems), rr.problems[0])
 	}
 	for _, q := range rr.requesters {
 		if err := rr.checkRequester(q, stats); err != nil {
-			return fmt.Errorf("reqrep: requester %d: %w", q.idx, err)
+			return fmt.Errorf("%s: requester %d (%s, account %s, %s): %w", rr.label, q.idx, q.c.host.name, q.account, q.subject, err)
 		}
 	}
 	return nil
 }
 
+func (rr *reqrep) stat(name string) string { return rr.statPrefix + name }
+
 func (rr *reqrep) checkRequester(q *requester, stats map[string]int) error {
 	st := q.c.Stats()
-	stats["late-replies"] += st.RepliesLate
+	stats[rr.stat("late-replies")] += st.RepliesLate
 	if st.RepliesDup > 0 {
 		return fmt.Errorf("%d duplicate replies", st.RepliesDup)
 	}
 	finals := 0
 	for n, o := range q.outcomes {
-		stats["requests"]++
+		stats[rr.stat("requests")]++
 		if o.calls != 1 {
 			return fmt.Errorf("request %d completed %d times", n+1, o.calls)
 		}
 		switch {
 		case o.err == nil:
-			stats["answered"]++
+			stats[rr.stat("answered")]++
 		case errors.Is(o.err, ErrTimeout):
-			stats["timeouts"]++
+			stats[rr.stat("timeouts")]++
 		case errors.Is(o.err, ErrNoResponders):
-			stats["no-responders"]++
+			stats[rr.stat("no-responders")]++
 		}
 		if o.final {
 			finals++
 		}
+		if q.serves == nil {
+			if err := rr.checkUnserved(q, o); err != nil {
+				return fmt.Errorf("request %d (sent at %v, final=%v): %w", n+1, o.at, o.final, err)
+			}
+			continue
+		}
 		must := o.final || rr.mustAnswer(q, o)
 		if must {
-			stats["must-answer"]++
+			stats[rr.stat("must-answer")]++
 		}
 		if o.err != nil && must {
 			return fmt.Errorf("request %d (sent at %v, final=%v) failed: %v", n+1, o.at, o.final, o.err)
 		}
 	}
-	if rr.inFinal && finals != rr.spec.FinalRound {
-		return fmt.Errorf("sent %d of %d final requests", finals, rr.spec.FinalRound)
+	if rr.inFinal && finals != rr.timing.finalRound {
+		return fmt.Errorf("sent %d of %d final requests", finals, rr.timing.finalRound)
+	}
+	return nil
+}
+
+// checkUnserved: a request the graph leads to no responders is never
+// answered, and the server says so at once unless the session broke.
+func (rr *reqrep) checkUnserved(q *requester, o reqOutcome) error {
+	if o.err == nil {
+		return errors.New("answered, yet the account graph leads it to no responders")
+	}
+	held := !q.c.SessionEndedBy(o.gen, o.at+rr.timing.timeout)
+	if (o.final || held) && !errors.Is(o.err, ErrNoResponders) {
+		return fmt.Errorf("failed with %v, want no responders", o.err)
 	}
 	return nil
 }
 
 // mustAnswer reports whether nothing broke that could excuse a failed
-// request: the requester's session held until the timeout, some responder
-// was subscribed through it, and no responder's session ended around it.
+// request: the requester's session held until the timeout, some member of
+// the group serving it was subscribed through it (long enough before for
+// the interest to cross the routes), no member's session ended around
+// it, and in a cluster every route, and the requester's reply
+// subscription, held from before the interest could cross.
 func (rr *reqrep) mustAnswer(q *requester, o reqOutcome) bool {
-	end := o.at + rr.spec.Timeout
+	end := o.at + rr.timing.timeout
 	if q.c.SessionEndedBy(o.gen, end) {
 		return false
 	}
+	settle := rr.settle()
+	if rr.routes != nil {
+		conf, ok := q.c.respSub.ConfirmedBefore(o.at - settle)
+		if !ok || conf.Gen != o.gen || !rr.routes.meshStable(o.at-settle, end) {
+			return false
+		}
+	}
 	some := false
-	for _, s := range rr.responders {
+	for _, s := range q.serves.subs {
 		if s.c.SessionEndedWithin(o.at-breakNoticeMargin, end) {
 			return false
 		}
-		if conf, ok := s.ConfirmedBefore(o.at); ok && !s.c.SessionEndedBy(conf.Gen, end) {
+		if conf, ok := s.ConfirmedBefore(o.at - settle); ok && !s.c.SessionEndedBy(conf.Gen, end) {
 			some = true
 		}
 	}

@@ -28,7 +28,7 @@ type streamImport struct {
 	acc      *Account
 	exporter *Account
 	from     string             // the exporter's subject (wildcards allowed)
-	to       string             // the local subject pattern
+	to       string             // the local subject pattern (wildcards as '*', '>')
 	prefix   string             // when set: to = prefix + from
 	usePub   bool               // to == from: subjects are delivered as published
 	tr       *mapping.Transform // from -> to, when neither prefix nor usePub

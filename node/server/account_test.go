@@ -257,3 +257,39 @@ func TestAccountWeightedMappingIsSeeded(t *testing.T) {
 		t.Fatalf("same seed, different split: %d/%d then %d/%d", a1, b1, a2, b2)
 	}
 }
+
+// A stream import with a `to` transform delivers on the mapped subject to
+// a subscriber on the local side's wildcard form ("a_ticks.*" for
+// "a_ticks.$1"): the shadow goes on the exporter's side of it.
+func TestAccountsStreamImportWithTo(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Exports = append(o.Accounts[0].Exports, ExportOpts{Subject: "ticks.*"})
+	o.Accounts[1].Imports = append(o.Accounts[1].Imports, ImportOpts{Account: "A", Subject: "ticks.*", To: "a_ticks.$1"})
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	b.send("SUB a_ticks.* 1\r\nSUB a_ticks.x 2\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	a.send("PUB ticks.x 2\r\nhi\r\nPUB ticks.y 2\r\nho\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.expectAll("MSG a_ticks.x 1 2\r\nhi\r\nMSG a_ticks.x 2 2\r\nhi\r\nMSG a_ticks.y 1 2\r\nho\r\n")
+}
+
+// A service import of a wildcard export under a different local wildcard
+// subject ("call.*" for A's "svc.*") maps the wildcards in order: a
+// request on call.x reaches A's responders on svc.x.
+func TestAccountsServiceImportWildcardTo(t *testing.T) {
+	o := twoAccounts()
+	o.Accounts[0].Exports = append(o.Accounts[0].Exports, ExportOpts{Service: true, Subject: "svc.*.*"})
+	o.Accounts[1].Imports = append(o.Accounts[1].Imports, ImportOpts{Service: true, Account: "A", Subject: "svc.*.*", To: "call.*.*"})
+	w := newWorld(t, o)
+	a := w.connect(`"user":"a","pass":"a"`)
+	b := w.connect(`"user":"b","pass":"b"`)
+	a.send("SUB svc.*.* 1\r\nPING\r\n")
+	a.expect("PONG\r\n")
+	b.send("SUB _INBOX.1 9\r\nPUB call.x.y _INBOX.1 4\r\nping\r\nPING\r\n")
+	b.expect("PONG\r\n")
+	if req := a.output(); !strings.HasPrefix(req, "HMSG svc.x.y 1 _R_.") {
+		t.Fatalf("responder got %q, want the request on svc.x.y", req)
+	}
+}

@@ -63,6 +63,15 @@ func BuggifySites() []string {
 	return sites
 }
 
+// BuggifyFaultSites lists the sites whose rare path is a fault the
+// cluster must tolerate (a connection that breaks) rather than an unusual
+// way of doing the same thing. A simulator should stop them once it stops
+// injecting faults: a scenario's liveness phase promises that every fault
+// has healed, and a route broken then costs the mesh a redial delay.
+func BuggifyFaultSites() []string {
+	return []string{siteRouteCloseAfterConnect, siteRouteCloseAfterInfo}
+}
+
 const (
 	// splitReadMaxPiece bounds the pieces of a split read: small enough
 	// to cut most control lines and payloads several times.

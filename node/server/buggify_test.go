@@ -77,6 +77,11 @@ func TestBuggifySitesAreNamedAndSorted(t *testing.T) {
 	if !slices.IsSorted(sites) || len(slices.Compact(slices.Clone(sites))) != len(sites) {
 		t.Fatalf("sites not sorted or not unique: %v", sites)
 	}
+	for _, f := range BuggifyFaultSites() {
+		if !slices.Contains(sites, f) {
+			t.Errorf("fault site %q is not among BuggifySites", f)
+		}
+	}
 	for _, s := range sites {
 		if parts := strings.Split(s, "."); len(parts) != 3 || parts[0] != "server" || parts[1] == "" || parts[2] == "" {
 			t.Errorf("site %q is not named server.<area>.<what>", s)

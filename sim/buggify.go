@@ -1,6 +1,10 @@
 package sim
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+
+	"jsnode/node/server"
+)
 
 // BUGGIFY parameters, as FoundationDB uses them: a site is switched on for
 // about a quarter of seeds, and an active site fires a quarter of the time.
@@ -16,12 +20,20 @@ type buggifyState struct {
 	seed   uint64
 	active map[string]bool
 	fired  map[string]int
+	// faults are the sites that inject faults (server.BuggifyFaultSites);
+	// faultsOff silences them (EndBuggifyFaults).
+	faults    map[string]bool
+	faultsOff bool
 }
 
 func (b *buggifyState) init(seed uint64) {
 	b.seed = seed
 	b.active = make(map[string]bool)
 	b.fired = make(map[string]int)
+	b.faults = make(map[string]bool)
+	for _, site := range server.BuggifyFaultSites() {
+		b.faults[site] = true
+	}
 }
 
 func (b *buggifyState) siteActive(site string) bool {
@@ -47,8 +59,14 @@ func (w *World) Buggify(site string) bool {
 	return w.buggifyWith(site, "world", w.rng)
 }
 
+// EndBuggifyFaults stops the BUGGIFY sites that inject faults (broken
+// route connections) for the rest of the run; the others go on. A
+// scenario calls it when its liveness phase begins: every fault heals then.
+func (w *World) EndBuggifyFaults() { w.buggify.faultsOff = true }
+
 func (w *World) buggifyWith(site, host string, r *rand.Rand) bool {
-	if w.opts.NoBuggify || !w.buggify.siteActive(site) {
+	b := &w.buggify
+	if w.opts.NoBuggify || (b.faultsOff && b.faults[site]) || !b.siteActive(site) {
 		return false
 	}
 	if r.Float64() >= buggifyFireProb {

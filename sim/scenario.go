@@ -128,6 +128,9 @@ type Result struct {
 	Events    uint64
 	// Stats are workload counters (published, delivered, required, ...).
 	Stats map[string]int
+	// Buggify is how often each BUGGIFY site fired in the run (sites
+	// that never fired are absent); see BuggifyTally.
+	Buggify map[string]int
 }
 
 // Speed is simulated seconds per wall-clock second.
@@ -203,7 +206,7 @@ func RunScenario(sc *Scenario, seed uint64, trace io.Writer) (Result, error) {
 	res := Result{
 		Scenario: sc.Name, Seed: seed, TraceHash: r.w.TraceHash(),
 		SimTime: r.w.Elapsed(), Wall: time.Since(wallStart), Events: r.w.Events(),
-		Stats: make(map[string]int),
+		Stats: make(map[string]int), Buggify: r.w.BuggifyFired(),
 	}
 	for _, p := range r.parts {
 		if cerr := p.check(res.Stats); cerr != nil {

@@ -75,10 +75,12 @@ func (r *run) node(name string) *NodeHandle {
 	return nil
 }
 
-// heal ends every fault: partitions heal, and crashed nodes and nodes a
-// lame-duck shutdown stopped start again.
+// heal ends every fault: partitions heal, BUGGIFY sites that break
+// routes stop, and crashed nodes and nodes a lame-duck shutdown stopped
+// start again.
 func (r *run) heal() error {
 	r.w.Heal()
+	r.w.EndBuggifyFaults()
 	for _, n := range r.nodes {
 		if !n.Alive() || r.stoppedByLameDuck(n) {
 			if err := r.bootAgain(n); err != nil {

@@ -66,6 +66,7 @@ func TestScenarios(t *testing.T) {
 		t.Fatalf("no scenario files in %s: %v", testScenarioDir, err)
 	}
 	runs, failed := 0, 0
+	var tally BuggifyTally
 	for _, path := range paths {
 		name := strings.TrimSuffix(filepath.Base(path), ScenarioExt)
 		t.Run(name, func(t *testing.T) {
@@ -76,7 +77,7 @@ func TestScenarios(t *testing.T) {
 			}
 			for _, seed := range seeds {
 				runs++
-				if !runSeed(t, sc, seed, len(seeds) == 1) {
+				if !runSeed(t, sc, seed, len(seeds) == 1, &tally) {
 					failed++
 				}
 			}
@@ -85,15 +86,20 @@ func TestScenarios(t *testing.T) {
 	if len(seeds) > 1 {
 		announce(fmt.Sprintf("seeds %d-%d: %d scenario runs (each run twice), %d failed",
 			seeds[0], seeds[len(seeds)-1], runs, failed))
+		for _, line := range tally.Lines() {
+			announce(line)
+		}
 	}
 }
 
 // runSeed runs one scenario for one seed twice and reports whether it
 // passed. With a single seed every run's line is announced; in a sweep
-// only failures are, one line each.
-func runSeed(t *testing.T, sc *Scenario, seed uint64, single bool) bool {
+// only failures are, one line each. The first run's BUGGIFY sites are
+// added to tally.
+func runSeed(t *testing.T, sc *Scenario, seed uint64, single bool, tally *BuggifyTally) bool {
 	replay := fmt.Sprintf("go test ./sim -run 'TestScenarios/%s' -seed=%d", sc.Name, seed)
 	first, err := runTraced(sc, seed)
+	tally.Add(first)
 	if single {
 		announce(first.String())
 	} else {

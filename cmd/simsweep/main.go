@@ -82,10 +82,12 @@ func sweep(jobs []job, parallel int, twice, quiet bool) int {
 		close(done)
 	}()
 	var failed []outcome
+	var tally sim.BuggifyTally
 	var simTime time.Duration
 	n := 0
 	for o := range done {
 		n++
+		tally.Add(o.res)
 		simTime += o.res.SimTime
 		if twice {
 			simTime += o.res.SimTime // the replay simulated it again
@@ -100,6 +102,9 @@ func sweep(jobs []job, parallel int, twice, quiet bool) int {
 	wall := time.Since(start)
 	fmt.Printf("runs=%d failed=%d sim-seconds=%.0f wall-seconds=%.1f speed=%.0fx\n",
 		len(jobs), len(failed), simTime.Seconds(), wall.Seconds(), simTime.Seconds()/wall.Seconds())
+	for _, line := range tally.Lines() {
+		fmt.Println(line)
+	}
 	if len(failed) > 0 {
 		return 1
 	}

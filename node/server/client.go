@@ -60,6 +60,10 @@ type client struct {
 	stallMarks   []stallMark
 	stallIdle    int // checks in a row without progress
 	stallExpired bool
+	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
+	// the earliest start of the next one.
+	earlyPause     clock.Timer
+	earlyPauseNext time.Time
 
 	// route is set for a connection to another server of the cluster
 	// (route.go); nil for clients.
@@ -137,7 +141,12 @@ func (c *client) Data(b []byte) {
 	if c.closing {
 		return
 	}
-	err := c.parser.Feed(b, c)
+	var err error
+	if c.srv.env.buggify(siteClientSplitRead) {
+		err = c.feedClientPieces(b)
+	} else {
+		err = c.parser.Feed(b, c)
+	}
 	if c.activity {
 		c.activity = false
 		c.lastIn = c.srv.env.Clock.Now()

@@ -162,6 +162,9 @@ func (c *client) Ping() error {
 		info.RemoteAccount = c.acc.name
 		c.sendInfo(info)
 	}
+	if c.srv.env.buggify(sitePingExtra) {
+		c.sendPing(c.srv.env.Clock.Now())
+	}
 	return nil
 }
 

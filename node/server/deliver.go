@@ -100,6 +100,9 @@ func (a *Account) route(src *client, subj, reply []byte, hdrLen int, msg []byte)
 	if s.cluster != nil {
 		return a.routeClustered(src, subj, reply, hdrLen, msg)
 	}
+	if s.env.buggify(siteCacheEvict) {
+		a.index.EvictBytes(subj)
+	}
 	r := a.index.MatchBytes(subj)
 	delivered := false
 	for _, sub := range r.Plain {
@@ -177,6 +180,8 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	}
 	if dst.conn.Buffered() > net.HighWaterBytes {
 		src.waitFor(dst)
+	} else if s.env.buggify(siteStallEarly) {
+		src.pauseEarly()
 	}
 	return true
 }
@@ -194,7 +199,7 @@ func (s *Server) appendMsgLine(sub *subscription, subj, reply []byte, hdrLen, si
 // writeMsg queues line, msg and the closing CRLF: a small message is
 // copied next to its line so the connection sees one Write.
 func (s *Server) writeMsg(dst *client, line, msg []byte) {
-	if len(msg) <= inlinePayloadMax {
+	if len(msg) <= inlinePayloadMax && !s.env.buggify(siteWriteSplitMsg) {
 		s.scratch = append(append(line, msg...), crlf...)
 		dst.conn.Write(s.scratch)
 		return

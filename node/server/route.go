@@ -159,6 +159,9 @@ func (s *Server) acceptRoute(conn net.Conn) net.Handler {
 	if s.opts.Cluster.Username != "" {
 		c.authTimer = s.env.Clock.AfterFunc(s.opts.Cluster.AuthTimeout, c.authTimeout)
 	}
+	if s.env.buggify(siteRouteCloseAfterInfo) {
+		c.closeConnection(ReadError) // as if it broke after our INFO
+	}
 	return (*routeConn)(c)
 }
 

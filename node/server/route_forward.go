@@ -62,6 +62,9 @@ func (f *forwardScratch) addQueue(rc *client, name string) {
 // reports whether the message was delivered or forwarded at all.
 func (a *Account) routeClustered(src *client, subj, reply []byte, hdrLen int, msg []byte) bool {
 	s := a.srv
+	if s.env.buggify(siteCacheEvict) {
+		a.index.EvictBytes(subj)
+	}
 	r := a.index.MatchBytes(subj)
 	delivered := false
 	for _, sub := range r.Plain {

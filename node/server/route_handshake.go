@@ -21,7 +21,12 @@ func (r *routeConn) Data(b []byte) {
 	if c.closing {
 		return
 	}
-	err := c.route.parser.Feed(b, r)
+	var err error
+	if c.srv.env.buggify(siteRouteSplitRead) {
+		err = r.feedRoutePieces(b)
+	} else {
+		err = c.route.parser.Feed(b, r)
+	}
 	if c.activity {
 		c.activity = false
 		c.lastIn = c.srv.env.Clock.Now()
@@ -153,6 +158,10 @@ func (r *routeConn) Connect(arg []byte) error {
 	link.remoteID = rc.Name
 	link.dialedBy = rc.Name
 	c.headers = !s.opts.NoHeaderSupport && rc.Headers
+	if s.env.buggify(siteRouteCloseAfterConnect) {
+		c.closeConnection(ReadError) // as if it broke after the CONNECT
+		return errConnClosed
+	}
 	return nil
 }
 

@@ -239,6 +239,9 @@ func (c *client) setRoutePingTimer(first bool) {
 			d += time.Duration(s.env.Rand.Int64N(jitter))
 		}
 	}
+	if s.env.buggify(siteRoutePingLate) {
+		d += s.lateBy(d)
+	}
 	c.stopPingTimer()
 	c.pingTimer = s.env.Clock.AfterFunc(d, c.processRoutePingTimer)
 }

@@ -84,6 +84,9 @@ func (c *client) processPingTimer() {
 		}
 		c.sendPing(now)
 	}
+	if s.env.buggify(sitePingLate) {
+		interval += s.lateBy(interval)
+	}
 	c.setPingTimer(interval)
 }
 

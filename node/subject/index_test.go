@@ -308,6 +308,7 @@ func TestIndexProperties(t *testing.T) {
 			"removeMany":    p.removeMany,
 			"remove":        p.remove,
 			"match":         p.match,
+			"evict":         p.evict,
 			"matchInvalid":  p.matchInvalid,
 			"forEach":       p.forEach,
 		})

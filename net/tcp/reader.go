@@ -54,7 +54,7 @@ func (c *conn) readLoop() {
 		n, err := c.sock.Read(rb.b)
 		if n > 0 {
 			class, small = nextReadClass(class, small, n)
-			c.loop.post(event{kind: evData, c: c, rb: rb, n: n})
+			c.loop.postRead(event{kind: evData, c: c, rb: rb, n: n})
 		} else {
 			c.recycle(rb)
 		}

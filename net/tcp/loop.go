@@ -25,7 +25,11 @@
 //
 // After each batch of events (everything that was queued when the batch
 // began) the loop seals the output of every connection written during the
-// batch and wakes its writer once.
+// batch and wakes its writer once. A reader that ran the batch itself
+// instead sends that output inline once it has let go of the loop, for up
+// to maxInlineWrites connections, with one non-blocking write each;
+// whatever does not go out at once is left to the writer
+// (inline_write.go).
 //
 // What a node can rely on beyond the jsnode/net contract:
 //   - Write, Close, Pause/ResumeReading after a connection closed (also
@@ -156,9 +160,12 @@ const inlineBatches = 1
 // postRead queues a reader's event like post and, if nobody holds the
 // loop, runs the events itself on the calling reader goroutine rather
 // than waking Run's: under load that saves two thread switches per read
-// buffer, and it is what a busy loop does anyway. It must be called only
-// by a goroutine that holds no lock the node's handlers could need.
-func (l *Loop) postRead(ev event) bool {
+// buffer, and it is what a busy loop does anyway. Once it has let go of
+// the loop it sends the output of the batch itself where it can (see
+// writeInline); writes is the reader's scratch list for that. It must be
+// called only by a goroutine that holds no lock the node's handlers could
+// need.
+func (l *Loop) postRead(ev event, writes *[]*conn) bool {
 	l.mu.Lock()
 	if l.ended {
 		l.mu.Unlock()
@@ -175,7 +182,8 @@ func (l *Loop) postRead(ev event) bool {
 	}
 	l.running = true
 	l.mu.Unlock()
-	l.drain(inlineBatches)
+	l.drain(inlineBatches, writes)
+	writeInline(writes)
 	return true
 }
 
@@ -192,8 +200,11 @@ func (l *Loop) acquire() bool {
 
 // drain runs batches while events are queued, at most maxBatches of them
 // (no bound if negative), then lets go of the loop. Leaving events behind,
-// or a Stop to act on, it wakes Run's goroutine to take over.
-func (l *Loop) drain(maxBatches int) {
+// or a Stop to act on, it wakes Run's goroutine to take over. With writes
+// non-nil, up to maxInlineWrites connections written to are sealed but not
+// handed to their writers: they are appended to writes, for the caller to
+// send once it has let go of the loop.
+func (l *Loop) drain(maxBatches int, writes *[]*conn) {
 	for n := 0; ; n++ {
 		l.mu.Lock()
 		if len(l.queue) == 0 || n == maxBatches || l.stopping.Load() {
@@ -208,7 +219,7 @@ func (l *Loop) drain(maxBatches int) {
 		l.batch, l.queue = l.queue, l.batch[:0]
 		l.mu.Unlock()
 		l.runBatch()
-		l.flushDirty()
+		l.flushDirty(writes)
 	}
 }
 
@@ -240,7 +251,7 @@ func (l *Loop) Run() {
 	l.mu.Unlock()
 	for !l.stopping.Load() {
 		if l.acquire() {
-			l.drain(-1)
+			l.drain(-1, nil)
 			continue
 		}
 		<-l.wake
@@ -303,11 +314,19 @@ func (l *Loop) dispatch(ev *event) {
 }
 
 // flushDirty hands each connection written during the batch to its writer:
-// one seal and one wake-up per connection per batch.
-func (l *Loop) flushDirty() {
+// one seal and one wake-up per connection per batch. With inline non-nil,
+// the first connections, up to maxInlineWrites in that list, are sealed
+// and put in the list instead of waking their writers.
+func (l *Loop) flushDirty(inline *[]*conn) {
 	for i, c := range l.dirty {
 		c.dirty = false
-		c.flush()
+		if inline != nil && len(*inline) < maxInlineWrites {
+			if c.seal() {
+				*inline = append(*inline, c)
+			}
+		} else {
+			c.flush()
+		}
 		l.dirty[i] = nil
 	}
 	l.dirty = l.dirty[:0]
@@ -324,7 +343,7 @@ func (l *Loop) markDirty(c *conn) {
 // every listener and connection, drops further posts and waits for all the
 // goroutines to finish.
 func (l *Loop) shutdown() {
-	l.flushDirty()
+	l.flushDirty(nil)
 	for ln := range l.listeners {
 		ln.close()
 	}

@@ -44,6 +44,7 @@ func putReadBuf(rb *readBuf) { readPools[rb.class].Put(rb) }
 func (c *conn) readLoop() {
 	defer c.loop.workers.Done()
 	class, small := startReadClass, 0
+	var writes []*conn // postRead's scratch list, reused
 	for {
 		select {
 		case <-c.credits:
@@ -54,7 +55,7 @@ func (c *conn) readLoop() {
 		n, err := c.sock.Read(rb.b)
 		if n > 0 {
 			class, small = nextReadClass(class, small, n)
-			c.loop.postRead(event{kind: evData, c: c, rb: rb, n: n})
+			c.loop.postRead(event{kind: evData, c: c, rb: rb, n: n}, &writes)
 		} else {
 			c.recycle(rb)
 		}

@@ -1,7 +1,6 @@
 package tcp
 
 import (
-	"errors"
 	"slices"
 	"syscall"
 )
@@ -84,20 +83,21 @@ func (w *writerState) requeueFirst(ob *outBuf) {
 	w.sealed = slices.Insert(w.sealed, 0, ob)
 }
 
-// writeNow makes one non-blocking write of b to the socket and returns
-// how many bytes it took: 0 if the socket is full or failing (the writer
-// will meet the error itself and report it). RawConn.Control hands over
-// the descriptor without Go's poller waiting for it, and it stays valid
-// for the call even if the socket is closed meanwhile.
+// writeNow makes one non-blocking write of b to the socket, as a raw
+// system call (rawio.go), and returns how many bytes it took: 0 if the
+// socket is full or failing (the writer will meet the error itself and
+// report it). RawConn.Control hands over the descriptor without Go's
+// poller waiting for it, and it stays valid for the call even if the
+// socket is closed meanwhile.
 func (c *conn) writeNow(b []byte) int {
 	n := 0
 	c.raw.Control(func(fd uintptr) {
 		for {
-			m, err := syscall.Write(int(fd), b)
-			if errors.Is(err, syscall.EINTR) {
+			m, e := rawWrite(fd, b)
+			if e == syscall.EINTR {
 				continue
 			}
-			if err == nil && m > 0 {
+			if e == 0 && m > 0 {
 				n = m
 			}
 			return

@@ -44,11 +44,14 @@ fuzz:
 		$(GO) test -run='^$$' -fuzz="^$$name$$" -fuzztime=$(FUZZTIME) $$pkg; \
 	done
 
-# Compare jsnode with nats-server v2.15.2 using nats bench (CLI v0.5.0).
+# Compare jsnode with nats-server v2.15.2 using nats bench (CLI v0.5.0):
+# BENCH_ROUNDS interleaved rounds per scenario, medians of both sides, the
+# ratio and every round's pair (the machine is noisy: read the rounds).
+BENCH_ROUNDS ?= 5
 bench: build
 	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/nats-server/v2@v2.15.2
 	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/natscli/nats@v0.5.0
-	$(GO) run ./cmd/benchcmp -jsnode $(BIN)/jsnode -nats-server $(TOOLS)/nats-server -nats $(TOOLS)/nats
+	$(GO) run ./cmd/benchcmp -rounds $(BENCH_ROUNDS) -jsnode $(BIN)/jsnode -nats-server $(TOOLS)/nats-server -nats $(TOOLS)/nats
 
 clean:
 	rm -rf $(BIN)

@@ -159,8 +159,8 @@ func roundTrip(c net.Conn, r *bufio.Reader, ops string) bool {
 }
 
 // benchClusters runs the clustered scenario against a jsnode cluster and
-// a nats-server cluster, interleaved round by round, and prints the
-// medians and the ratio like the single-server scenarios.
+// a nats-server cluster, interleaved round by round, and reports them
+// like the single-server scenarios.
 func benchClusters(jsnodeBin, natsBin, cli string, rounds int, scale float64) error {
 	sc := clusterScenario
 	sc.msgs = int(float64(sc.msgs) * scale)
@@ -177,17 +177,17 @@ func benchClusters(jsnodeBin, natsBin, cli string, rounds int, scale float64) er
 		}
 		clusters = append(clusters, c)
 	}
-	rates := map[string][]float64{}
-	for r := 0; r < rounds; r++ {
-		for _, c := range clusters {
-			rate, err := run(cli, c.urls[0], c.urls[1], sc)
-			if err != nil {
-				return fmt.Errorf("%s on the %s cluster: %w", sc.name, c.name, err)
-			}
-			rates[c.name] = append(rates[c.name], rate)
+	rates, err := interleave(rounds, func(side int) (float64, error) {
+		c := clusters[side]
+		rate, err := run(cli, c.urls[0], c.urls[1], sc)
+		if err != nil {
+			return 0, fmt.Errorf("%s on the %s cluster: %w", sc.name, c.name, err)
 		}
+		return rate, nil
+	})
+	if err != nil {
+		return err
 	}
-	j, n := median(rates["jsnode"]), median(rates["nats-server"])
-	fmt.Printf("%-22s %16.0f %16.0f %8.2f\n", sc.name, j, n, j/n)
+	report(sc.name, rates)
 	return nil
 }

@@ -1,6 +1,10 @@
 // Command benchcmp runs the same `nats bench` scenarios against jsnode and
-// nats-server on loopback, interleaved round by round, and prints msgs/s
-// for each, the ratio jsnode/nats-server, and both servers' idle RSS.
+// nats-server on loopback, interleaved round by round (the order swapped
+// every round, so neither side always runs on a machine the other just
+// warmed or loaded), and prints for each scenario the median msgs/s of
+// both, the ratio of the medians jsnode/nats-server and every round's
+// pair, then both servers' idle RSS. The machine is shared and noisy: read
+// the rounds, not just the ratio.
 //
 //	go run ./cmd/benchcmp -jsnode bin/jsnode -nats-server .tools/nats-server -nats .tools/nats
 package main
@@ -50,9 +54,12 @@ func bench() error {
 	jsnode := flag.String("jsnode", "bin/jsnode", "jsnode binary")
 	natsServer := flag.String("nats-server", ".tools/nats-server", "nats-server binary")
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
-	rounds := flag.Int("rounds", 3, "interleaved rounds per scenario (median is reported)")
+	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario (median is reported)")
 	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
 	flag.Parse()
+	if *rounds < 1 {
+		return fmt.Errorf("-rounds must be at least 1")
+	}
 
 	servers := []*server{
 		{name: "jsnode", bin: *jsnode},
@@ -69,21 +76,21 @@ func bench() error {
 		s.idleRSS = rssKiB(s.cmd.Process.Pid)
 	}
 
-	fmt.Printf("%-22s %16s %16s %8s\n", "scenario", "jsnode msgs/s", "nats-server msgs/s", "ratio")
+	fmt.Printf("%-22s %16s %18s %8s\n", "scenario", "jsnode msgs/s", "nats-server msgs/s", "ratio")
 	for _, sc := range scenarios {
 		sc.msgs = int(float64(sc.msgs) * *scale)
-		rates := map[string][]float64{}
-		for r := 0; r < *rounds; r++ {
-			for _, s := range servers {
-				rate, err := run(*natsCLI, s.url, s.url, sc)
-				if err != nil {
-					return fmt.Errorf("%s on %s: %w", sc.name, s.name, err)
-				}
-				rates[s.name] = append(rates[s.name], rate)
+		rates, err := interleave(*rounds, func(side int) (float64, error) {
+			s := servers[side]
+			rate, err := run(*natsCLI, s.url, s.url, sc)
+			if err != nil {
+				return 0, fmt.Errorf("%s on %s: %w", sc.name, s.name, err)
 			}
+			return rate, nil
+		})
+		if err != nil {
+			return err
 		}
-		j, n := median(rates["jsnode"]), median(rates["nats-server"])
-		fmt.Printf("%-22s %16.0f %16.0f %8.2f\n", sc.name, j, n, j/n)
+		report(sc.name, rates)
 	}
 	if err := benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
 		return err
@@ -195,6 +202,49 @@ func parseRate(out []byte) (float64, error) {
 	}
 	last := strings.ReplaceAll(string(m[len(m)-1][1]), ",", "")
 	return strconv.ParseFloat(last, 64)
+}
+
+// interleave runs one measurement per side (0 = jsnode, 1 = nats-server)
+// in each of rounds rounds, jsnode first in even rounds and second in odd
+// ones, and returns each side's results in round order.
+func interleave(rounds int, measure func(side int) (float64, error)) ([2][]float64, error) {
+	var rates [2][]float64
+	for r := 0; r < rounds; r++ {
+		order := [2]int{0, 1}
+		if r%2 == 1 {
+			order = [2]int{1, 0}
+		}
+		for _, side := range order {
+			rate, err := measure(side)
+			if err != nil {
+				return rates, err
+			}
+			rates[side] = append(rates[side], rate)
+		}
+	}
+	return rates, nil
+}
+
+// report prints a scenario's medians and ratio, then each round's pair.
+func report(name string, rates [2][]float64) {
+	j, n := median(rates[0]), median(rates[1])
+	fmt.Printf("%-22s %16.0f %18.0f %8.2f\n", name, j, n, j/n)
+	var b strings.Builder
+	for i := range rates[0] {
+		fmt.Fprintf(&b, " %s/%s", short(rates[0][i]), short(rates[1][i]))
+	}
+	fmt.Printf("  rounds jsnode/nats-server msgs/s:%s\n", b.String())
+}
+
+// short writes a rate with three or four significant digits.
+func short(rate float64) string {
+	switch {
+	case rate >= 1e6:
+		return fmt.Sprintf("%.2fM", rate/1e6)
+	case rate >= 1e3:
+		return fmt.Sprintf("%.1fk", rate/1e3)
+	}
+	return fmt.Sprintf("%.0f", rate)
 }
 
 func median(xs []float64) float64 {

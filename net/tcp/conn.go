@@ -2,6 +2,7 @@ package tcp
 
 import (
 	"net"
+	"syscall"
 	"time"
 
 	jnet "jsnode/net"
@@ -41,6 +42,7 @@ type conn struct {
 
 	deliverHeldFn func() // bound once, to post without allocating
 	w             writerState
+	raw           syscall.RawConn // the socket's descriptor, for inline writes
 }
 
 var _ jnet.Conn = (*conn)(nil)
@@ -59,6 +61,9 @@ func (l *Loop) newConn(s *net.TCPConn) *conn {
 	}
 	c.w.wake = make(chan struct{}, 1)
 	c.deliverHeldFn = c.deliverHeld
+	if raw, err := s.SyscallConn(); err == nil {
+		c.raw = raw
+	}
 	for range readCredits {
 		c.credits <- struct{}{}
 	}
@@ -241,15 +246,23 @@ func (c *conn) shutdown() {
 
 // flush seals the pending output buffer for the writer and wakes it.
 func (c *conn) flush() {
+	if c.seal() {
+		c.w.signal()
+	}
+}
+
+// seal queues the pending output buffer for sending and reports whether
+// there was one; whoever seals must then wake the writer or write inline.
+func (c *conn) seal() bool {
 	if c.out == nil {
-		return
+		return false
 	}
 	c.w.mu.Lock()
 	c.w.sealed = append(c.w.sealed, c.out)
 	c.w.mu.Unlock()
 	c.out = nil
 	c.w.sealedBytes.Store(c.queued)
-	c.w.signal()
+	return true
 }
 
 // awaitDrain asks the writer to post evDrain once the output it holds

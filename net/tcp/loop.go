@@ -2,9 +2,17 @@
 // sockets driven by one event loop per node.
 //
 // A Loop owns a node. Everything that happens to the node is an event the
-// loop runs one at a time on its goroutine: data read from a connection, a
-// connection accepted, dialled, drained or closed, a timer callback or any
-// other function handed to Post. The loop never performs a system call.
+// loop runs one at a time, in the order queued: data read from a
+// connection, a connection accepted, dialled, drained or closed, a timer
+// callback or any other function handed to Post. The loop never performs a
+// system call. Events run on the goroutine that called Run, except that a
+// reader that brings data while no events are running takes the loop for
+// one batch and runs it on its own goroutine (see Loop.postRead): an idle
+// loop would otherwise be woken once per read buffer, and that hand-off
+// between two threads cost more than the parsing of the buffer. Either
+// way only one goroutine runs events at a time, and the lock that passes
+// the loop between them orders everything they touch.
+//
 // Sockets are read and written by goroutines of their own:
 //
 //   - each connection's reader reads into pooled buffers of up to 64 KiB and
@@ -17,7 +25,11 @@
 //
 // After each batch of events (everything that was queued when the batch
 // began) the loop seals the output of every connection written during the
-// batch and wakes its writer once.
+// batch and wakes its writer once. A reader that ran the batch itself
+// instead sends that output inline once it has let go of the loop, for up
+// to maxInlineWrites connections, with one non-blocking write each;
+// whatever does not go out at once is left to the writer
+// (inline_write.go).
 //
 // What a node can rely on beyond the jsnode/net contract:
 //   - Write, Close, Pause/ResumeReading after a connection closed (also
@@ -79,8 +91,12 @@ type event struct {
 type Loop struct {
 	mu    sync.Mutex
 	queue []event       // guarded by mu
-	wake  chan struct{} // capacity 1: "the queue became non-empty"
+	wake  chan struct{} // capacity 1: "there are events and nobody runs them"
 	ended bool          // guarded by mu: Run has returned, Post drops
+	// running is guarded by mu: some goroutine holds the loop and runs
+	// events; it drains the queue before letting go, or wakes Run.
+	running bool
+	started bool // guarded by mu: Run has begun, readers may take the loop
 
 	stopping atomic.Bool
 	stopOnce sync.Once
@@ -91,7 +107,7 @@ type Loop struct {
 	// for them before returning.
 	workers sync.WaitGroup
 
-	// Owned by the loop goroutine.
+	// Owned by whichever goroutine holds the loop.
 	batch     []event
 	dirty     []*conn
 	conns     map[*conn]struct{}
@@ -118,7 +134,8 @@ func (l *Loop) Post(f func()) {
 }
 
 // post queues ev and reports whether it was queued; it is not once Run has
-// returned.
+// returned. Run's goroutine is woken only if nobody holds the loop: a
+// holder drains the queue before it lets go.
 func (l *Loop) post(ev event) bool {
 	l.mu.Lock()
 	if l.ended {
@@ -126,12 +143,84 @@ func (l *Loop) post(ev event) bool {
 		return false
 	}
 	l.queue = append(l.queue, ev)
-	first := len(l.queue) == 1
+	wake := !l.running && len(l.queue) == 1
 	l.mu.Unlock()
-	if first {
+	if wake {
 		l.signal()
 	}
 	return true
+}
+
+// inlineBatches is how many batches a reader that took the loop runs
+// before it hands the rest to Run's goroutine and goes back to its socket.
+// One batch holds everything queued when it began, the reader's own data
+// included; later ones are other connections' work.
+const inlineBatches = 1
+
+// postRead queues a reader's event like post and, if nobody holds the
+// loop, runs the events itself on the calling reader goroutine rather
+// than waking Run's: under load that saves two thread switches per read
+// buffer, and it is what a busy loop does anyway. Once it has let go of
+// the loop it sends the output of the batch itself where it can (see
+// writeInline); writes is the reader's scratch list for that. It must be
+// called only by a goroutine that holds no lock the node's handlers could
+// need.
+func (l *Loop) postRead(ev event, writes *[]*conn) bool {
+	l.mu.Lock()
+	if l.ended {
+		l.mu.Unlock()
+		return false
+	}
+	l.queue = append(l.queue, ev)
+	if l.running || !l.started || l.stopping.Load() {
+		wake := !l.running && len(l.queue) == 1
+		l.mu.Unlock()
+		if wake {
+			l.signal()
+		}
+		return true
+	}
+	l.running = true
+	l.mu.Unlock()
+	l.drain(inlineBatches, writes)
+	writeInline(writes)
+	return true
+}
+
+// acquire takes the loop if nobody holds it and events are waiting.
+func (l *Loop) acquire() bool {
+	l.mu.Lock()
+	ok := !l.running && len(l.queue) > 0
+	if ok {
+		l.running = true
+	}
+	l.mu.Unlock()
+	return ok
+}
+
+// drain runs batches while events are queued, at most maxBatches of them
+// (no bound if negative), then lets go of the loop. Leaving events behind,
+// or a Stop to act on, it wakes Run's goroutine to take over. With writes
+// non-nil, up to maxInlineWrites connections written to are sealed but not
+// handed to their writers: they are appended to writes, for the caller to
+// send once it has let go of the loop.
+func (l *Loop) drain(maxBatches int, writes *[]*conn) {
+	for n := 0; ; n++ {
+		l.mu.Lock()
+		if len(l.queue) == 0 || n == maxBatches || l.stopping.Load() {
+			l.running = false
+			handOff := len(l.queue) > 0 || l.stopping.Load()
+			l.mu.Unlock()
+			if handOff {
+				l.signal()
+			}
+			return
+		}
+		l.batch, l.queue = l.queue, l.batch[:0]
+		l.mu.Unlock()
+		l.runBatch()
+		l.flushDirty(writes)
+	}
 }
 
 func (l *Loop) signal() {
@@ -157,18 +246,33 @@ func (l *Loop) Stop() {
 // Run processes events until Stop. Call it from exactly one goroutine, once.
 // It returns after every connection, listener and dial goroutine has ended.
 func (l *Loop) Run() {
+	l.mu.Lock()
+	l.started = true
+	l.mu.Unlock()
 	for !l.stopping.Load() {
-		l.mu.Lock()
-		l.batch, l.queue = l.queue, l.batch[:0]
-		l.mu.Unlock()
-		if len(l.batch) == 0 {
-			<-l.wake
+		if l.acquire() {
+			l.drain(-1, nil)
 			continue
 		}
-		l.runBatch()
-		l.flushDirty()
+		<-l.wake
 	}
+	l.takeForShutdown()
 	l.shutdown()
+}
+
+// takeForShutdown waits until no reader holds the loop and keeps it: from
+// now on no reader runs events, and shutdown owns everything.
+func (l *Loop) takeForShutdown() {
+	for {
+		l.mu.Lock()
+		if !l.running {
+			l.running = true
+			l.mu.Unlock()
+			return
+		}
+		l.mu.Unlock()
+		<-l.wake // a holder that sees Stop wakes Run as it lets go
+	}
 }
 
 // runBatch runs the events taken from the queue, stopping early if an
@@ -210,11 +314,19 @@ func (l *Loop) dispatch(ev *event) {
 }
 
 // flushDirty hands each connection written during the batch to its writer:
-// one seal and one wake-up per connection per batch.
-func (l *Loop) flushDirty() {
+// one seal and one wake-up per connection per batch. With inline non-nil,
+// the first connections, up to maxInlineWrites in that list, are sealed
+// and put in the list instead of waking their writers.
+func (l *Loop) flushDirty(inline *[]*conn) {
 	for i, c := range l.dirty {
 		c.dirty = false
-		c.flush()
+		if inline != nil && len(*inline) < maxInlineWrites {
+			if c.seal() {
+				*inline = append(*inline, c)
+			}
+		} else {
+			c.flush()
+		}
 		l.dirty[i] = nil
 	}
 	l.dirty = l.dirty[:0]
@@ -227,11 +339,11 @@ func (l *Loop) markDirty(c *conn) {
 	}
 }
 
-// shutdown runs on the loop goroutine once the loop has stopped: it closes
+// shutdown runs on Run's goroutine, holding the loop for good: it closes
 // every listener and connection, drops further posts and waits for all the
 // goroutines to finish.
 func (l *Loop) shutdown() {
-	l.flushDirty()
+	l.flushDirty(nil)
 	for ln := range l.listeners {
 		ln.close()
 	}

@@ -44,6 +44,9 @@ func putReadBuf(rb *readBuf) { readPools[rb.class].Put(rb) }
 func (c *conn) readLoop() {
 	defer c.loop.workers.Done()
 	class, small := startReadClass, 0
+	var writes []*conn // postRead's scratch list, reused
+	var sr sockReader
+	tryRead := sr.try
 	for {
 		select {
 		case <-c.credits:
@@ -51,10 +54,10 @@ func (c *conn) readLoop() {
 			return
 		}
 		rb := getReadBuf(class)
-		n, err := c.sock.Read(rb.b)
+		n, err := c.read(rb.b, &sr, tryRead)
 		if n > 0 {
 			class, small = nextReadClass(class, small, n)
-			c.loop.post(event{kind: evData, c: c, rb: rb, n: n})
+			c.loop.postRead(event{kind: evData, c: c, rb: rb, n: n}, &writes)
 		} else {
 			c.recycle(rb)
 		}
@@ -63,6 +66,19 @@ func (c *conn) readLoop() {
 			return
 		}
 	}
+}
+
+// read reads into b once it is readable, with a raw system call through
+// the poller (rawio.go); without a raw descriptor, the ordinary way.
+func (c *conn) read(b []byte, sr *sockReader, try func(uintptr) bool) (int, error) {
+	if c.raw == nil {
+		return c.sock.Read(b)
+	}
+	sr.b, sr.n, sr.err = b, 0, nil
+	if err := c.raw.Read(try); err != nil {
+		return 0, err
+	}
+	return sr.n, sr.err
 }
 
 // nextReadClass grows the class after a read that filled the buffer and

@@ -29,8 +29,12 @@ const (
 )
 
 // outBuf is one sealed or pending output buffer. It is a pointer so the
-// pool and the writer's queue move it without allocating.
-type outBuf struct{ b []byte }
+// pool and the writer's queue move it without allocating. off is how much
+// of it an inline write (inline_write.go) already sent.
+type outBuf struct {
+	b   []byte
+	off int
+}
 
 var outPool = sync.Pool{New: func() any { return &outBuf{b: make([]byte, 0, outBufSize)} }}
 
@@ -40,7 +44,7 @@ func putOutBuf(ob *outBuf) {
 	if cap(ob.b) > maxPooledOut {
 		return
 	}
-	ob.b = ob.b[:0]
+	ob.b, ob.off = ob.b[:0], 0
 	outPool.Put(ob)
 }
 
@@ -49,6 +53,10 @@ type writerState struct {
 	mu      sync.Mutex
 	sealed  []*outBuf // guarded by mu: buffers for the writer, in order
 	closing bool      // guarded by mu: send sealed, then close the socket
+	// busy is guarded by mu: a goroutine (the writer, or a reader writing
+	// inline) is sending buffers it took from sealed; nobody else writes
+	// to the socket until it clears busy and looks at sealed again.
+	busy bool
 
 	wake        chan struct{} // capacity 1: "sealed grew or closing was set"
 	sealedBytes atomic.Int64  // bytes ever sealed (stored by the loop)
@@ -111,8 +119,14 @@ func (c *conn) writeLoop() {
 	var iov net.Buffers
 	for {
 		c.w.mu.Lock()
+		if c.w.busy { // an inline write; it wakes us when it is done
+			c.w.mu.Unlock()
+			<-c.w.wake
+			continue
+		}
 		taken, c.w.sealed = c.w.sealed, taken[:0]
 		closing := c.w.closing
+		c.w.busy = len(taken) > 0
 		c.w.mu.Unlock()
 		if len(taken) > 0 {
 			err := c.writeOut(taken, &iov)
@@ -120,6 +134,9 @@ func (c *conn) writeLoop() {
 				putOutBuf(ob)
 				taken[i] = nil
 			}
+			c.w.mu.Lock()
+			c.w.busy = false
+			c.w.mu.Unlock()
 			if err != nil {
 				c.failWrite(err)
 				return
@@ -139,13 +156,13 @@ func (c *conn) writeLoop() {
 func (c *conn) writeOut(bufs []*outBuf, iov *net.Buffers) error {
 	for start := 0; start < len(bufs); {
 		end, size := start, 0
-		for end < len(bufs) && (end == start || size+len(bufs[end].b) <= writeChunkBytes) {
-			size += len(bufs[end].b)
+		for end < len(bufs) && (end == start || size+bufs[end].unsent() <= writeChunkBytes) {
+			size += bufs[end].unsent()
 			end++
 		}
 		*iov = (*iov)[:0]
 		for _, ob := range bufs[start:end] {
-			*iov = append(*iov, ob.b)
+			*iov = append(*iov, ob.b[ob.off:])
 		}
 		c.w.mu.Lock()
 		c.w.applyDeadline(c.sock)
@@ -157,12 +174,20 @@ func (c *conn) writeOut(bufs []*outBuf, iov *net.Buffers) error {
 		if err != nil {
 			return err
 		}
-		if c.w.wantDrain.Load() && c.w.drained() && c.w.wantDrain.CompareAndSwap(true, false) {
-			c.loop.post(event{kind: evDrain, c: c})
-		}
+		c.postDrainIfOwed()
 		start = end
 	}
 	return nil
+}
+
+func (ob *outBuf) unsent() int { return len(ob.b) - ob.off }
+
+// postDrainIfOwed posts evDrain if the loop waits for it and the output
+// has fallen below LowWaterBytes; the swap makes sure only one is posted.
+func (c *conn) postDrainIfOwed() {
+	if c.w.wantDrain.Load() && c.w.drained() && c.w.wantDrain.CompareAndSwap(true, false) {
+		c.loop.post(event{kind: evDrain, c: c})
+	}
 }
 
 // failWrite reports a write error to the loop, then closes the socket; in

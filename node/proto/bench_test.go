@@ -31,8 +31,11 @@ func (h *nopClient) OK() error                                 { return nil }
 func (h *nopClient) Err([]byte) error                          { return nil }
 
 // pubStream is a read buffer's worth of 16-byte PUBs.
-func pubStream() ([]byte, int) {
-	one := AppendPub(nil, []byte("foo.bar"), nil, []byte("0123456789abcdef"))
+func pubStream() ([]byte, int) { return pubStreamTo("foo.bar") }
+
+// pubStreamTo is pubStream with another subject.
+func pubStreamTo(subject string) ([]byte, int) {
+	one := AppendPub(nil, []byte(subject), nil, []byte("0123456789abcdef"))
 	n := readSize / len(one)
 	return bytes.Repeat(one, n), n
 }
@@ -44,6 +47,21 @@ func reportPerMsg(b *testing.B, msgs int) {
 // BenchmarkServerParserPub16 parses whole read buffers of 16-byte PUBs.
 func BenchmarkServerParserPub16(b *testing.B) {
 	stream, n := pubStream()
+	p, h := NewServerParser(Limits{}), &nopServer{}
+	b.ReportAllocs()
+	b.SetBytes(int64(len(stream)))
+	for b.Loop() {
+		if err := p.Feed(stream, h); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportPerMsg(b, n)
+}
+
+// BenchmarkServerParserPub16BenchSubject is BenchmarkServerParserPub16
+// with a subject as long as the one cmd/benchcmp gives nats bench.
+func BenchmarkServerParserPub16BenchSubject(b *testing.B) {
+	stream, n := pubStreamTo("bench.1733300000000000000")
 	p, h := NewServerParser(Limits{}), &nopServer{}
 	b.ReportAllocs()
 	b.SetBytes(int64(len(stream)))

@@ -73,22 +73,7 @@ func (c *core) feed(b []byte) error {
 		return c.err
 	}
 	for len(b) > 0 {
-		var n int
-		var err error
-		switch c.state {
-		case stStart:
-			n, err = c.start(b)
-		case stName:
-			n, err = c.resumeName(b)
-		case stSkip:
-			n, err = c.resumeSkip(b)
-		case stBlanks:
-			n, err = c.resumeBlanks(b)
-		case stArg:
-			n, err = c.scanArg(b)
-		case stPayload:
-			n, err = c.resumePayload(b)
-		}
+		n, err := c.step(b)
 		if err != nil {
 			c.err = err
 			return err
@@ -96,6 +81,24 @@ func (c *core) feed(b []byte) error {
 		b = b[n:]
 	}
 	return nil
+}
+
+// step advances the state machine over a prefix of b (not empty) and
+// returns how many bytes it consumed: from stStart, at most one op.
+func (c *core) step(b []byte) (int, error) {
+	switch c.state {
+	case stName:
+		return c.resumeName(b)
+	case stSkip:
+		return c.resumeSkip(b)
+	case stBlanks:
+		return c.resumeBlanks(b)
+	case stArg:
+		return c.scanArg(b)
+	case stPayload:
+		return c.resumePayload(b)
+	}
+	return c.start(b)
 }
 
 // start parses from the first byte of an op; b is not empty.

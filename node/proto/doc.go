@@ -12,6 +12,11 @@
 // copy); only a split operation is copied into the parser's own buffer, which
 // is reused and bounded by the control-line and payload limits.
 //
+// The server parser takes a fast path for PUB and HPUB ops that lie whole
+// in the fed bytes (server_fast.go): one scan instead of the general state
+// machine, which still handles every other op, every split op and every
+// error, so both give the same callbacks and errors for any input.
+//
 // The package is pure (no I/O, no clocks, no goroutines) and allocation-free
 // on the hot path, so it runs unchanged inside the deterministic simulator
 // and under the fuzzer.

@@ -38,6 +38,9 @@ func FuzzServerParser(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data, cuts []byte) {
 		for _, lim := range fuzzLimits {
 			whole := parseServer(lim, &serverRecorder{}, [][]byte{data})
+			if general := parseServerGeneral(lim, [][]byte{data}); !general.equal(whole) {
+				t.Fatalf("limits %+v, %q:\n    fast %v\n general %v", lim, data, whole, general)
+			}
 			p := NewServerParser(lim)
 			rec := &serverRecorder{}
 			var err error

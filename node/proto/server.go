@@ -24,6 +24,9 @@ type ServerHandler interface {
 type ServerParser struct {
 	c core
 	h ServerHandler // set for the duration of Feed
+	// generalOnly turns the PUB/HPUB fast path off, so tests can check
+	// that both paths agree on every input.
+	generalOnly bool
 }
 
 // NewServerParser returns a parser enforcing lim.
@@ -49,9 +52,38 @@ func (p *ServerParser) SetAwaitingConnect(on bool) { p.c.awaitConnect = on }
 // later Feed returns the same error.
 func (p *ServerParser) Feed(b []byte, h ServerHandler) error {
 	p.h = h
-	err := p.c.feed(b)
+	err := p.feed(b)
 	p.h = nil
 	return err
+}
+
+// feed is core.feed with the PUB/HPUB fast path (server_fast.go) tried at
+// every op boundary; whatever it leaves goes one op at a time through the
+// general path.
+func (p *ServerParser) feed(b []byte) error {
+	c := &p.c
+	if c.err != nil {
+		return c.err
+	}
+	for len(b) > 0 {
+		if c.state == stStart && !p.generalOnly {
+			n, err := p.feedFast(b)
+			if err != nil {
+				c.err = err
+				return err
+			}
+			if b = b[n:]; len(b) == 0 {
+				break
+			}
+		}
+		n, err := c.step(b)
+		if err != nil {
+			c.err = err
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
 }
 
 func (p *ServerParser) control(op opcode, arg []byte) (msgLayout, error) {

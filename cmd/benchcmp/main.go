@@ -92,6 +92,9 @@ func bench() error {
 		}
 		report(sc.name, rates)
 	}
+	if err := benchServiceImport(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
+		return err
+	}
 	if err := benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
 		return err
 	}

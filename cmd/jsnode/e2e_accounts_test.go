@@ -135,3 +135,47 @@ func checkAccounts(t *testing.T, na, nb, ng *runningNode) {
 		t.Fatalf("$G request to B's import subject: %v, want no responders", err)
 	}
 }
+
+// TestE2EMappings: subject mappings apply where a message is published,
+// on one node and across a cluster, with nats.go.
+func TestE2EMappings(t *testing.T) {
+	withMappings := func(o *server.Options) *server.Options {
+		o.Mappings = []server.MappingOpts{
+			{Source: "orders.*", Dests: []server.MapDest{{Subject: "processed.{{wildcard(1)}}", Weight: 100}}},
+			{Source: "split", Dests: []server.MapDest{{Subject: "split.a", Weight: 50}, {Subject: "split.b", Weight: 50}}},
+		}
+		return o
+	}
+	ports := freePorts(t, 2)
+	n1, _ := startTestNode(t, withMappings(clusterNodeOpts("m1", "map", ports[0], []int{ports[1]})))
+	n2, _ := startTestNode(t, withMappings(clusterNodeOpts("m2", "map", ports[1], []int{ports[0]})))
+	waitFor(t, "the route", func() bool { return numRoutesOf(t, n1) == 1 && numRoutesOf(t, n2) == 1 })
+	sub := connect(t, n2)
+	pub := connect(t, n1)
+	got := make(chan *nats.Msg, 256)
+	if _, err := sub.ChanSubscribe("processed.*", got); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sub.ChanSubscribe("split.*", got); err != nil {
+		t.Fatal(err)
+	}
+	sub.Flush()
+	waitFor(t, "the interest to reach m1", func() bool { return remoteSubsOf(t, n1) >= 2 })
+	pub.Publish("orders.42", []byte("o"))
+	for i := 0; i < 100; i++ {
+		pub.Publish("split", nil)
+	}
+	pub.Flush()
+	counts := map[string]int{}
+	for n := 0; n < 101; n++ {
+		select {
+		case m := <-got:
+			counts[m.Subject]++
+		case <-time.After(waitLimit):
+			t.Fatalf("got %v, want 101 messages", counts)
+		}
+	}
+	if counts["processed.42"] != 1 || counts["split.a"]+counts["split.b"] != 100 || counts["split.a"] < 20 || counts["split.b"] < 20 {
+		t.Fatalf("mapped deliveries %v", counts)
+	}
+}

@@ -56,11 +56,16 @@ var serverZ = map[string]zHandler{
 	"SUBSZ":    zReq(func(s *Server, _ string, o *monitor.SubszOptions) (any, error) { return s.Subsz(o) }),
 	"ACCOUNTZ": zReq(func(s *Server, _ string, o *monitor.AccountzOptions) (any, error) { return s.Accountz(o) }),
 	"HEALTHZ":  zReq(func(s *Server, _ string, o *monitor.HealthzOptions) (any, error) { return s.Healthz(o), nil }),
+	// JetStream, leaf nodes and gateways are not built yet: these answer
+	// as nats-server does with the feature off.
+	"JSZ":      zReq(func(s *Server, _ string, o *monitor.JszOptions) (any, error) { return s.Jsz(o) }),
+	"LEAFZ":    zReq(func(s *Server, _ string, o *monitor.LeafzOptions) (any, error) { return s.Leafz(o) }),
+	"GATEWAYZ": zReq(func(s *Server, _ string, o *monitor.GatewayzOptions) (any, error) { return s.Gatewayz(o) }),
 }
 
 // unsupportedZ are documents nats-server serves that jsnode does not have
 // yet: they answer with an error naming them rather than staying silent.
-var unsupportedZ = []string{"GATEWAYZ", "LEAFZ", "JSZ", "PROFILEZ", "EXPVARZ", "IPQUEUESZ", "RAFTZ", "RELOAD"}
+var unsupportedZ = []string{"PROFILEZ", "EXPVARZ", "IPQUEUESZ", "RAFTZ", "RELOAD"}
 
 // accountZ are the documents of $SYS.REQ.ACCOUNT.<acc>.<Z>.
 var accountZ = map[string]zHandler{
@@ -144,7 +149,7 @@ func (s *Server) subscribeRequests() {
 		})
 	}
 	for _, z := range []string{"LEAFZ", "JSZ"} {
-		h := unsupported(z)
+		h := serverZ[z]
 		sys.sub("$SYS.REQ.ACCOUNT.*."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
 	}
 	// User info is answered only by the requester's own server.

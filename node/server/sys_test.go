@@ -95,8 +95,12 @@ func TestSysPingAndZRequests(t *testing.T) {
 		t.Fatalf("USER.INFO as the system user: %q, want one reply", got)
 	}
 	got = sys.request("$SYS.REQ.SERVER.PING.JSZ", "")
-	if len(got) != 1 || !strings.Contains(got[0], "JSZ is not supported by jsnode yet") {
-		t.Fatalf("JSZ: %q", got)
+	if len(got) != 1 || !strings.Contains(got[0], `"disabled":true`) {
+		t.Fatalf("JSZ: %q, want JetStream reported off", got)
+	}
+	got = sys.request("$SYS.REQ.SERVER.PING.RAFTZ", "")
+	if len(got) != 1 || !strings.Contains(got[0], "RAFTZ is not supported by jsnode yet") {
+		t.Fatalf("RAFTZ: %q", got)
 	}
 }
 

@@ -39,6 +39,9 @@ type Server struct {
 	info         serverInfo
 	authRequired bool // clients must authenticate
 	needsNonce   bool // INFO carries a nonce (nkey users)
+	// inventedNoAuth: only the system account has users, so clients
+	// without credentials are let into $G as an invented user.
+	inventedNoAuth bool
 
 	state    serverState
 	listener net.Listener
@@ -99,7 +102,8 @@ func New(opts *Options, env Env) (*Server, error) {
 	if err := s.buildAccounts(); err != nil {
 		return nil, err
 	}
-	s.authRequired = o.Auth.Required()
+	s.inventNoAuthUser()
+	s.authRequired = s.opts.Auth.Required()
 	s.needsNonce = o.Auth.NeedsNonce()
 	s.info = s.baseInfo()
 	return s, nil
@@ -145,7 +149,7 @@ func (s *Server) baseInfo() serverInfo {
 		Host:         s.opts.Host,
 		Port:         s.opts.Port,
 		Headers:      !s.opts.NoHeaderSupport,
-		AuthRequired: s.authRequired && s.opts.Auth.NoAuthUser == "",
+		AuthRequired: s.authRequired && (s.opts.Auth.NoAuthUser == "" || s.inventedNoAuth),
 		MaxPayload:   s.opts.MaxPayload,
 	}
 }

@@ -1,5 +1,7 @@
 package server
 
+import "jsnode/node/auth"
+
 // The system account serves a few requests to every account: an account's
 // users may ask for their own connections, statistics and user info. As
 // in nats-server, the system account exports those request subjects
@@ -63,4 +65,31 @@ func replaceAccountToken(tmpl, acc string) string {
 		}
 	}
 	return tmpl
+}
+
+// inventNoAuthUser handles nats-server's special case: when the only
+// users are the system account's (no other accounts, no authorization
+// block, no no_auth_user), a client without credentials still lands in
+// $G, as an invented user "nats-<8 random>". INFO keeps auth_required.
+func (s *Server) inventNoAuthUser() {
+	o := &s.opts
+	a := &o.Auth
+	if s.sysAcc == nil || a.NoAuthUser != "" || a.Token != "" || a.Username != "" || len(o.Accounts) != 1 ||
+		o.Accounts[0].Name != s.sysAcc.name {
+		return
+	}
+	for _, u := range a.Users {
+		if u.Account != s.sysAcc.name {
+			return
+		}
+	}
+	for _, n := range a.Nkeys {
+		if n.Account != s.sysAcc.name {
+			return
+		}
+	}
+	name := "nats-" + s.randomName(8)
+	a.Users = append(a.Users, &auth.User{Username: name})
+	a.NoAuthUser = name
+	s.inventedNoAuth = true
 }

@@ -332,3 +332,27 @@ func TestSysReplyCompression(t *testing.T) {
 		}
 	}
 }
+
+func TestSysOnlyUsersLetOthersIntoGlobal(t *testing.T) {
+	o := &Options{
+		Auth:          auth.Config{Users: []*auth.User{{Username: "sys", Password: "sys", Account: "SYS"}}},
+		Accounts:      []*AccountOpts{{Name: "SYS"}},
+		SystemAccount: "SYS",
+	}
+	w := newWorld(t, o)
+	anon := w.connect("")
+	if !strings.Contains(anon.info, `"auth_required":true`) {
+		t.Fatalf("INFO %q: auth_required must stay set", anon.info)
+	}
+	if c := anon.c.handler.(*client); c.acc != w.srv.GlobalAccount() {
+		t.Fatalf("a client without credentials is in %s, want $G", c.acc.name)
+	}
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	if c := sys.c.handler.(*client); c.acc != w.srv.SystemAccount() {
+		t.Fatalf("the system user is in %s", c.acc.name)
+	}
+	bad := w.dial()
+	bad.sendConnect(`"user":"sys","pass":"wrong"`)
+	bad.send("PING\r\n")
+	bad.expect("-ERR 'Authorization Violation'\r\n")
+}

@@ -245,16 +245,15 @@ func (s *Server) clusterName() string {
 
 // export is one stream or service export of an account.
 type export struct {
-	acc          *Account
-	service      bool
-	subject      string
-	approved     []string // nil: public
-	respType     ResponseType
-	respThresh   time.Duration
-	tokenPos     int
-	latency      *LatencyOpts
-	allowTrace   bool
-	isSysService bool // added by the server (system imports), not config
+	acc        *Account
+	service    bool
+	subject    string
+	approved   []string // nil: public
+	respType   ResponseType
+	respThresh time.Duration
+	tokenPos   int
+	latency    *LatencyOpts
+	allowTrace bool
 }
 
 func (a *Account) addExports(eo []ExportOpts) {

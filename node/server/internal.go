@@ -177,14 +177,6 @@ func (a *Account) Publish(subj, reply string, hdr, msg []byte) {
 	s.runInternal()
 }
 
-// serviceAccount is where server services talk: the system account, or
-// $G when the system account is disabled.
-func (s *Server) serviceAccount() *Account {
-	if s.sysAcc != nil {
-		return s.sysAcc
-	}
-	return s.gacc
-}
 
 // InternalStats returns the internal messaging counters.
 func (s *Server) InternalStats() InternalStats { return s.internal.stats }

@@ -39,7 +39,7 @@ func (s *Server) addSystemImports() {
 			continue
 		}
 		e := &export{acc: sys, service: true, subject: subj, respType: si.respType,
-			respThresh: DefaultResponseThreshold, tokenPos: 4, isSysService: true}
+			respThresh: DefaultResponseThreshold, tokenPos: 4}
 		sys.exports = append(sys.exports, e)
 		exports[subj] = e
 	}

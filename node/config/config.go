@@ -87,6 +87,11 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 		o.MaxControlLine = int32(n)
 	case "max_pending":
 		o.MaxPending, err = v.AsSize()
+	case "max_closed_clients":
+		o.MaxClosedClients, err = asInt(v)
+		if err == nil && o.MaxClosedClients < 0 {
+			err = v.Errorf("max_closed_clients must not be negative")
+		}
 	case "ping_interval":
 		o.PingInterval, err = v.AsDuration()
 	case "ping_max":

@@ -192,3 +192,14 @@ func TestIncludesAndVariables(t *testing.T) {
 		t.Fatalf("port %d token %q file %q", o.Port, o.Auth.Token, o.ConfigFile)
 	}
 }
+
+func TestMaxClosedClients(t *testing.T) {
+	var o server.Options
+	if err := LoadString("t.conf", "max_closed_clients: 25\n", conf.Options{}, &o, &Process{}); err != nil || o.MaxClosedClients != 25 {
+		t.Fatalf("max_closed_clients: %v, %d", err, o.MaxClosedClients)
+	}
+	if err := LoadString("t.conf", "max_closed_clients: -1\n", conf.Options{}, &o, &Process{}); err == nil ||
+		!strings.Contains(err.Error(), "t.conf:1:") {
+		t.Fatalf("a negative max_closed_clients: %v", err)
+	}
+}

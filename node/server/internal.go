@@ -177,7 +177,6 @@ func (a *Account) Publish(subj, reply string, hdr, msg []byte) {
 	s.runInternal()
 }
 
-
 // InternalStats returns the internal messaging counters.
 func (s *Server) InternalStats() InternalStats { return s.internal.stats }
 

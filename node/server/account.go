@@ -55,9 +55,8 @@ type Account struct {
 	local  map[string]int32
 	remote *subject.Index[*remoteSub]
 
-	conns      int // registered client connections
-	totalConns int64
-	stats      Stats
+	conns int   // registered client connections
+	stats Stats // traffic from and to the account's clients
 	// routeIn and routeOut count this account's messages from and to
 	// the routes (included in /accstatz totals, and shown as their share).
 	routeIn, routeOut msgCount
@@ -370,11 +369,9 @@ func (c *client) bindAccount(acc *Account) bool {
 		return false
 	}
 	c.acc.conns--
-	c.acc.totalConns--
 	c.acc = acc
 	acc.conns++
-	acc.totalConns++
-	if mp := acc.limits.MaxPayload; mp > 0 && mp < c.srv.opts.MaxPayload {
+	if mp := c.maxPayload(); mp != c.srv.opts.MaxPayload {
 		lim := c.srv.parserLimits()
 		lim.MaxPayload = int(mp)
 		c.parser.SetLimits(lim)

@@ -28,7 +28,6 @@ func (c *client) processPub(subj, reply []byte, hdrLen int, msg []byte) error {
 	s.stats.InBytes += int64(len(msg))
 	c.acc.stats.InMsgs++
 	c.acc.stats.InBytes += int64(len(msg))
-	s.mon.clientIn.add(len(msg))
 
 	if c.opts.Pedantic && !subject.ValidPublish(string(subj)) {
 		c.sendErr(errTextInvalidPubSubject)
@@ -167,7 +166,6 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	dst.acc.stats.OutBytes += int64(len(msg))
 	s.stats.OutMsgs++
 	s.stats.OutBytes += int64(len(msg))
-	s.mon.clientOut.add(len(msg))
 	if dst.perms != nil && len(reply) > 0 {
 		dst.perms.NoteReply(string(reply), s.env.Clock.Now())
 	}

@@ -20,11 +20,8 @@ type monitorState struct {
 	closed   closedRing
 	httpReqs map[string]uint64
 	proc     processStats
-	// clientIn and clientOut count messages from and to client
-	// connections only (varz in_client_msgs and friends); Server.stats
-	// counts every kind.
-	clientIn, clientOut msgCount
-	slow, stale         kindCounts
+	slow     kindCounts
+	stale    kindCounts
 }
 
 // processStats are what the host measures about the process: the loop

@@ -46,15 +46,19 @@ func (s *Server) Varz() *monitor.Varz {
 func (s *Server) varzCounters(v *monitor.Varz) {
 	m := &s.mon
 	v.InMsgs, v.InBytes, v.OutMsgs, v.OutBytes = s.stats.InMsgs, s.stats.InBytes, s.stats.OutMsgs, s.stats.OutBytes
-	v.InClientMsgs, v.InClientBytes = m.clientIn.msgs, m.clientIn.bytes
-	v.OutClientMsgs, v.OutClientBytes = m.clientOut.msgs, m.clientOut.bytes
 	v.SlowConsumers = s.slowConsumers
 	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: m.slow.clients, Routes: m.slow.routes}
 	v.StaleConnections = int64(m.stale.clients + m.stale.routes)
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: m.stale.clients, Routes: m.stale.routes}
 	v.DiskIOWaitStats = &monitor.DiskIOWaitStats{}
+	// Clients' traffic is counted per account (Account.stats); Server.stats
+	// counts every kind of connection.
 	for _, a := range s.accounts {
 		v.Subscriptions += a.sublistStats().NumSubs
+		v.InClientMsgs += a.stats.InMsgs
+		v.InClientBytes += a.stats.InBytes
+		v.OutClientMsgs += a.stats.OutMsgs
+		v.OutClientBytes += a.stats.OutBytes
 	}
 	if v.HTTPReqStats == nil {
 		v.HTTPReqStats = map[string]uint64{}

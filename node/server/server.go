@@ -258,7 +258,6 @@ func (s *Server) accept(conn net.Conn) net.Handler {
 	s.clients[c.cid] = c
 	c.registered = true
 	c.acc.conns++
-	c.acc.totalConns++
 	if s.authRequired {
 		if s.opts.Auth.NoAuthUser == "" {
 			c.parser.SetAwaitingConnect(true)

@@ -1,7 +1,9 @@
 package server
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,11 +92,6 @@ func newAccount(s *Server, name string, limits AccountLimits) *Account {
 	return a
 }
 
-func (a *Account) nameBytes() []byte { return a.nameB }
-
-// remoteIndex is the peers' interest in this account.
-func (a *Account) remoteIndex() *subject.Index[*remoteSub] { return a.remote }
-
 // NumRemoteSubscriptions counts the interest the route peers registered
 // in this account.
 func (a *Account) NumRemoteSubscriptions() int { return a.remote.Count() }
@@ -118,23 +115,17 @@ func (s *Server) SystemAccount() *Account { return s.sysAcc }
 
 // AccountNames lists the accounts, sorted.
 func (s *Server) AccountNames() []string {
-	names := make([]string, 0, len(s.accounts))
-	for n := range s.accounts {
-		names = append(names, n)
+	names := make([]string, len(s.accountList))
+	for i, a := range s.accountList {
+		names[i] = a.name
 	}
-	slices.Sort(names)
 	return names
 }
 
 // accountsInOrder lists the accounts sorted by name, so bulk work over
-// them never depends on map order.
-func (s *Server) accountsInOrder() []*Account {
-	out := make([]*Account, 0, len(s.accounts))
-	for _, n := range s.AccountNames() {
-		out = append(out, s.accounts[n])
-	}
-	return out
-}
+// them never depends on map order. Accounts are fixed once the server is
+// built, so the list is sorted once; callers must not modify it.
+func (s *Server) accountsInOrder() []*Account { return s.accountList }
 
 // buildAccounts creates every configured account, $G and the system
 // account, then wires exports, imports and mappings. The options were
@@ -178,6 +169,7 @@ func (s *Server) buildAccounts() error {
 			return err
 		}
 	}
+	s.accountList = slices.SortedFunc(maps.Values(s.accounts), func(a, b *Account) int { return cmp.Compare(a.name, b.name) })
 	s.addSystemImports()
 	return nil
 }
@@ -292,7 +284,7 @@ func (a *Account) findExport(service bool, subj string, importer *Account) *expo
 // allows reports whether importer may import subj through e.
 func (e *export) allows(importer *Account, subj string) bool {
 	if e.tokenPos > 0 {
-		toks := splitTokens(subj)
+		toks := strings.Split(subj, ".")
 		return e.tokenPos <= len(toks) && toks[e.tokenPos-1] == importer.name
 	}
 	return e.approved == nil || slices.Contains(e.approved, importer.name)
@@ -321,19 +313,6 @@ func (a *Account) addImports(io []ImportOpts) error {
 		}
 	}
 	return nil
-}
-
-// splitTokens splits a subject on '.'.
-func splitTokens(s string) []string {
-	var toks []string
-	start := 0
-	for i := 0; i < len(s); i++ {
-		if s[i] == '.' {
-			toks = append(toks, s[start:i])
-			start = i + 1
-		}
-	}
-	return append(toks, s[start:])
 }
 
 // maxSubs is the client's subscription limit (0: none): the server's,
@@ -392,7 +371,7 @@ func (c *client) maxPayload() int32 {
 // into $1, $2, ... in order, as nats-server reads a destination written
 // with wildcards ("svc.*" for "svc.$1").
 func transformTokenize(dest string) string {
-	toks := splitTokens(dest)
+	toks := strings.Split(dest, ".")
 	n := 0
 	for i, t := range toks {
 		if t == "*" {

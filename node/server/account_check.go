@@ -524,29 +524,9 @@ func (v *accountCheck) checkNoAuthUser() error {
 // subjectsCollide reports whether some literal subject matches both a and
 // b (wildcards allowed in both), as nats-server's SubjectsCollide.
 func subjectsCollide(a, b string) bool {
-	aLit, bLit := subject.IsLiteral(a), subject.IsLiteral(b)
-	switch {
-	case aLit && bLit:
-		return a == b
-	case aLit:
-		return subject.SubsetOf(a, b)
-	case bLit:
-		return subject.SubsetOf(b, a)
-	}
-	at, bt := strings.Split(a, "."), strings.Split(b, ".")
-	aFull, bFull := at[len(at)-1] == ">", bt[len(bt)-1] == ">"
-	if len(at) < len(bt) && !aFull || len(bt) < len(at) && !bFull {
-		return false
-	}
-	for i := 0; i < min(len(at), len(bt)); i++ {
-		if !isWildcardToken(at[i]) && !isWildcardToken(bt[i]) && at[i] != bt[i] {
-			return false
-		}
-	}
-	return true
+	_, ok := subject.Intersect(a, b)
+	return ok
 }
-
-func isWildcardToken(t string) bool { return t == "*" || t == ">" }
 
 // transformUntokenize turns $N and {{wildcard(N)}} tokens back into '*',
 // giving the subject pattern a transform destination covers.

@@ -2,6 +2,8 @@ package server
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	"jsnode/node/mapping"
 	"jsnode/node/subject"
@@ -77,7 +79,7 @@ func (si *serviceImports) find(subj []byte) *serviceImport {
 // all lists the imports, literal ones first in subject order.
 func (si *serviceImports) all() []*serviceImport {
 	out := make([]*serviceImport, 0, si.n)
-	for _, k := range sortedKeys(si.exact) {
+	for _, k := range slices.Sorted(maps.Keys(si.exact)) {
 		out = append(out, si.exact[k])
 	}
 	return append(out, si.wild...)

@@ -75,7 +75,7 @@ func (a *Account) routeClustered(src *client, subj, reply []byte, hdrLen int, ms
 	if src.route != nil {
 		return s.deliverRoutedQueues(src, r, subj, reply, hdrLen, msg) || delivered
 	}
-	rr := a.remoteIndex().MatchBytes(subj)
+	rr := a.remote.MatchBytes(subj)
 	if len(r.Queues) == 0 && rr.Empty() {
 		return delivered
 	}
@@ -200,7 +200,7 @@ func (s *Server) deliverRoutedQueues(src *client, r *subject.Result[*subscriptio
 // sendToRoutes writes the message once to every target route, as RMSG
 // (or HMSG when it has headers and the peer takes them).
 func (s *Server) sendToRoutes(src *client, a *Account, subj, reply []byte, hdrLen int, msg []byte) bool {
-	accName := a.nameBytes()
+	accName := a.nameB
 	f := &s.cluster.fwd
 	sent := false
 	for i := 0; i < f.n; i++ {

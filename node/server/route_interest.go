@@ -1,6 +1,7 @@
 package server
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -104,7 +105,7 @@ func (s *Server) sendAllInterest(c *client) {
 		if len(a.local) == 0 {
 			continue
 		}
-		for _, k := range sortedKeys(a.local) {
+		for _, k := range slices.Sorted(maps.Keys(a.local)) {
 			subj, queue := splitInterestKey(k)
 			buf = proto.AppendRSub(buf, a.nameB, []byte(subj), []byte(queue), int(a.local[k]))
 		}
@@ -132,16 +133,6 @@ func announceWithShadows(sub *subscription) {
 	for _, sh := range sub.shadows {
 		announceWithShadows(sh)
 	}
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // RSub handles RS+: the peer has interest in subject (queue members).
@@ -208,7 +199,7 @@ func (s *Server) removeRemoteSubs(c *client) {
 	if len(link.subs) == 0 {
 		return
 	}
-	for _, k := range sortedKeys(link.subs) {
+	for _, k := range slices.Sorted(maps.Keys(link.subs)) {
 		rs := link.subs[k]
 		rs.acc.remote.Remove(rs.subject, rs.queue, rs)
 	}

@@ -48,6 +48,7 @@ type Server struct {
 	addr     string // bound "host:port"
 
 	accounts         map[string]*Account
+	accountList      []*Account         // the accounts sorted by name
 	gacc             *Account           // $G
 	sysAcc           *Account           // nil with no_system_account
 	clients          map[uint64]*client // registered, not closing

@@ -191,8 +191,8 @@ func (s *Server) remoteStatsz(m *Msg) {
 	}
 	sys := s.sys
 	now := s.env.Clock.Now()
-	for _, id := range sortedKeys(sys.remotes) {
-		if now.Sub(sys.remotes[id]) > remoteOrphan {
+	for id, seen := range sys.remotes { // which ones go does not depend on the order
+		if now.Sub(seen) > remoteOrphan {
 			delete(sys.remotes, id)
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"jsnode/node/auth"
@@ -125,7 +127,7 @@ func zReq[T any](f func(s *Server, acc string, o *T) (any, error)) zHandler {
 func (s *Server) subscribeRequests() {
 	sys := s.sys
 	sys.sub("$SYS.REQ.SERVER.PING", false, func(m *Msg) { s.answerZ(m, "", serverZ["STATSZ"]) })
-	for _, z := range sortedKeys(serverZ) {
+	for _, z := range slices.Sorted(maps.Keys(serverZ)) {
 		h := serverZ[z]
 		sys.sub("$SYS.REQ.SERVER.PING."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
 		sys.sub("$SYS.REQ.SERVER."+s.id+"."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
@@ -137,7 +139,7 @@ func (s *Server) subscribeRequests() {
 	}
 	sys.sub("$SYS.REQ.SERVER."+s.id+".KICK", false, func(m *Msg) { s.kickRequest(m, false) })
 	sys.sub("$SYS.REQ.SERVER."+s.id+".LDM", false, func(m *Msg) { s.kickRequest(m, true) })
-	for _, z := range sortedKeys(accountZ) {
+	for _, z := range slices.Sorted(maps.Keys(accountZ)) {
 		h := accountZ[z]
 		sys.sub("$SYS.REQ.ACCOUNT.*."+z, false, func(m *Msg) {
 			acc, ok := accountOfRequest(m.Subject)

@@ -236,7 +236,6 @@ func (s *Server) clusterName() string {
 
 // export is one stream or service export of an account.
 type export struct {
-	acc        *Account
 	service    bool
 	subject    string
 	approved   []string // nil: public
@@ -253,7 +252,7 @@ func (a *Account) addExports(eo []ExportOpts) {
 		if th <= 0 {
 			th = DefaultResponseThreshold
 		}
-		a.exports = append(a.exports, &export{acc: a, service: e.Service, subject: e.Subject,
+		a.exports = append(a.exports, &export{service: e.Service, subject: e.Subject,
 			approved: e.Accounts, respType: e.ResponseType, respThresh: th,
 			tokenPos: e.AccountTokenPosition, latency: e.Latency, allowTrace: e.AllowTrace})
 	}
@@ -304,7 +303,7 @@ func (a *Account) addImports(io []ImportOpts) error {
 		}
 		var err error
 		if im.Service {
-			err = a.addServiceImport(exp, im.Subject, im.To, im.Share, nil)
+			_, err = a.addServiceImport(exp, im.Subject, im.To, im.Share)
 		} else {
 			err = a.addStreamImport(exp, im.Subject, im.To, im.Prefix)
 		}

@@ -85,29 +85,26 @@ func (si *serviceImports) all() []*serviceImport {
 	return append(out, si.wild...)
 }
 
-// addServiceImport imports exporter's service subject `to`... named as in
-// the config: subj is the exporter's subject, local (default subj) what
-// this account publishes to.
-func (a *Account) addServiceImport(exp *Account, subj, local string, share bool, e *export) error {
+// addServiceImport imports exp's service subject subj; local (default
+// subj) is what this account's clients publish to.
+func (a *Account) addServiceImport(exp *Account, subj, local string, share bool) (*serviceImport, error) {
 	if local == "" {
 		local = subj
 	}
+	e := exp.findExport(true, subj, a)
 	if e == nil {
-		e = exp.findExport(true, subj, a)
-		if e == nil {
-			return fmt.Errorf("Error adding service import %q: service import not authorized", subj)
-		}
+		return nil, fmt.Errorf("Error adding service import %q: service import not authorized", subj)
 	}
 	im := &serviceImport{acc: a, exporter: exp, from: local, to: subj, export: e, share: share}
 	if local != subj && !subject.IsLiteral(subj) {
 		tr, err := mapping.NewStrict(local, transformTokenize(subj))
 		if err != nil {
-			return fmt.Errorf("failed to create mapping transform for service import subject from %q to %q: %v", local, subj, err)
+			return nil, fmt.Errorf("failed to create mapping transform for service import subject from %q to %q: %v", local, subj, err)
 		}
 		im.tr = tr
 	}
 	a.serviceImports.add(im)
-	return nil
+	return im, nil
 }
 
 // exporterSubject maps a published local subject to the exporter's.

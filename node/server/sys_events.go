@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"jsnode/clock"
@@ -101,7 +102,7 @@ func (sys *sysState) sub(subj string, local bool, h MsgHandler) {
 }
 
 // fmtSubj fills the %s of a subject template.
-func fmtSubj(tmpl, v string) string { return replaceAccountToken(tmpl, v) }
+func fmtSubj(tmpl, v string) string { return strings.Replace(tmpl, "%s", v, 1) }
 
 // eventServerInfo is the "server" object of an event or reply; each call
 // takes the next sequence number.

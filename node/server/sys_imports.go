@@ -1,6 +1,10 @@
 package server
 
-import "jsnode/node/auth"
+import (
+	"slices"
+
+	"jsnode/node/auth"
+)
 
 // The system account serves a few requests to every account: an account's
 // users may ask for their own connections, statistics and user info. As
@@ -25,46 +29,33 @@ var systemImports = []systemImport{
 	{"$SYS.REQ.USER.INFO", "$SYS.REQ.USER.%s.INFO", Singleton, true},
 }
 
-// addSystemImports adds the system exports and imports them into every
-// other account.
+// addSystemImports adds the system exports (the account name as the
+// token only that account may import) and imports them into every
+// account, through the same path as configured imports.
 func (s *Server) addSystemImports() {
 	sys := s.sysAcc
 	if sys == nil {
 		return
 	}
-	exports := map[string]*export{}
 	for _, si := range systemImports {
-		subj := replaceAccountToken(si.remote, "*")
-		if exports[subj] != nil {
-			continue
+		subj := fmtSubj(si.remote, "*")
+		if !slices.ContainsFunc(sys.exports, func(e *export) bool { return e.subject == subj }) {
+			sys.addExports([]ExportOpts{{Service: true, Subject: subj, ResponseType: si.respType, AccountTokenPosition: 4}})
 		}
-		e := &export{acc: sys, service: true, subject: subj, respType: si.respType,
-			respThresh: DefaultResponseThreshold, tokenPos: 4}
-		sys.exports = append(sys.exports, e)
-		exports[subj] = e
 	}
 	for _, a := range s.accountsInOrder() {
 		for _, si := range systemImports {
 			if a == sys && !si.share {
 				continue // the system account asks its own subjects directly
 			}
-			remote := replaceAccountToken(si.remote, a.name)
-			e := exports[replaceAccountToken(si.remote, "*")]
-			im := &serviceImport{acc: a, exporter: sys, from: si.local, to: remote, export: e,
-				share: si.share, system: true}
-			a.serviceImports.add(im)
+			im, err := a.addServiceImport(sys, fmtSubj(si.remote, a.name), si.local, si.share)
+			if err != nil {
+				s.log.Errorf("Error adding system import %q to account %q: %v", si.local, a.name, err)
+				continue
+			}
+			im.system = true
 		}
 	}
-}
-
-// replaceAccountToken fills the %s of a system subject template.
-func replaceAccountToken(tmpl, acc string) string {
-	for i := 0; i+1 < len(tmpl); i++ {
-		if tmpl[i] == '%' && tmpl[i+1] == 's' {
-			return tmpl[:i] + acc + tmpl[i+2:]
-		}
-	}
-	return tmpl
 }
 
 // inventNoAuthUser handles nats-server's special case: when the only

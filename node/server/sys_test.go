@@ -48,6 +48,9 @@ func TestSysPingAndZRequests(t *testing.T) {
 	sys := w.connect(`"user":"sys","pass":"sys"`)
 	w.connect(`"user":"a","pass":"a"`)
 
+	if n := len(w.srv.SystemAccount().exports); n != 3 {
+		t.Fatalf("the system account has %d exports, want CONNZ, STATZ and USER.INFO once each", n)
+	}
 	got := sys.request("$SYS.REQ.SERVER.PING", "")
 	if len(got) != 1 {
 		t.Fatalf("PING: %d replies, want 1", len(got))

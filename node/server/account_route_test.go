@@ -89,3 +89,26 @@ func TestAccountRouteTrafficCounted(t *testing.T) {
 		t.Fatalf("A's route traffic: n2 received %+v, n1 sent %+v; want 1 message of 3 bytes each", in, out)
 	}
 }
+
+// The same interest in two accounts is listed in one fixed order by
+// /routez, whatever the map order.
+func TestRoutezOrdersInterestByAccount(t *testing.T) {
+	m := accountMesh(t)
+	for _, u := range []string{"a", "b", "g"} {
+		c := m.login("n2", u)
+		c.send("SUB same.subject 1\r\nPING\r\n")
+	}
+	m.pump()
+	link := routeTo(m.servers["n1"], "n2").route
+	for i := 0; i < 20; i++ { // map order varies from call to call
+		var got []string
+		for _, rs := range routeSubsInOrder(link) {
+			if rs.subject == "same.subject" {
+				got = append(got, rs.acc.name)
+			}
+		}
+		if strings.Join(got, ",") != "$G,A,B" {
+			t.Fatalf("accounts of same.subject in /routez order: %v, want $G,A,B", got)
+		}
+	}
+}

@@ -62,15 +62,16 @@ func (s *Server) routeInfo(c *client, now time.Time, o *monitor.RoutezOptions) *
 	return ri
 }
 
-// routeSubsInOrder lists a peer's interests by subject, then queue, so
-// the answer does not depend on map order.
+// routeSubsInOrder lists a peer's interests by account, subject, then
+// queue, so the answer does not depend on map order (the same subject may
+// be interesting in several accounts).
 func routeSubsInOrder(link *routeLink) []*remoteSub {
 	subs := make([]*remoteSub, 0, len(link.subs))
 	for _, rs := range link.subs {
 		subs = append(subs, rs)
 	}
 	slices.SortFunc(subs, func(a, b *remoteSub) int {
-		return cmp.Or(cmp.Compare(a.subject, b.subject), cmp.Compare(a.queue, b.queue))
+		return cmp.Or(cmp.Compare(a.acc.name, b.acc.name), cmp.Compare(a.subject, b.subject), cmp.Compare(a.queue, b.queue))
 	})
 	return subs
 }

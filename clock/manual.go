@@ -68,6 +68,19 @@ func (m *Manual) Advance(d time.Duration) {
 	m.now = end
 }
 
+// Step runs the one timer that comes due first, if it is due by now, and
+// reports whether one ran. It lets a test interleave timer events with
+// its own, one at a time.
+func (m *Manual) Step() bool {
+	t := m.nextDue(m.now)
+	if t == nil {
+		return false
+	}
+	t.fired = true
+	t.f()
+	return true
+}
+
 // Pending reports how many timers have neither fired nor been stopped.
 func (m *Manual) Pending() int {
 	n := 0

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -35,5 +36,24 @@ func TestManualFiresInOrder(t *testing.T) {
 	}
 	if d := m.Now().Sub(start); d != 3500*time.Millisecond {
 		t.Fatalf("Now advanced by %v, want 3.5s", d)
+	}
+}
+
+func TestManualStepRunsOneDueTimer(t *testing.T) {
+	m := NewManual(time.Unix(0, 0))
+	var ran []int
+	m.AfterFunc(0, func() {
+		ran = append(ran, 1)
+		m.AfterFunc(0, func() { ran = append(ran, 3) })
+	})
+	m.AfterFunc(0, func() { ran = append(ran, 2) })
+	m.AfterFunc(time.Second, func() { ran = append(ran, 4) })
+	for i := 0; m.Step(); i++ {
+		if len(ran) != i+1 {
+			t.Fatalf("step %d ran %v", i, ran)
+		}
+	}
+	if fmt.Sprint(ran) != "[1 2 3]" {
+		t.Fatalf("ran %v, want [1 2 3] (the timer due later waits)", ran)
 	}
 }

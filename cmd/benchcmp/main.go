@@ -56,9 +56,27 @@ func bench() error {
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
 	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario (median is reported)")
 	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
+	only := flag.String("only", "", `run one group: "throughput" or "hardening" (default both)`)
+	parts := flag.String("hardening", "latency,stuck,memory", "hardening benchmarks to run")
 	flag.Parse()
+	clear(hardeningParts)
+	for _, p := range strings.Split(*parts, ",") {
+		switch p {
+		case "latency", "stuck", "memory":
+			hardeningParts[p] = true
+		default:
+			return fmt.Errorf("-hardening %q: want a list of latency, stuck, memory", p)
+		}
+	}
 	if *rounds < 1 {
 		return fmt.Errorf("-rounds must be at least 1")
+	}
+	switch *only {
+	case "hardening":
+		return benchHardening(*jsnode, *natsServer, *rounds)
+	case "", "throughput":
+	default:
+		return fmt.Errorf("-only %q: want throughput or hardening", *only)
 	}
 
 	servers := []*server{
@@ -101,7 +119,10 @@ func bench() error {
 	for _, s := range servers {
 		fmt.Printf("idle RSS %-12s %8d KiB\n", s.name, s.idleRSS)
 	}
-	return nil
+	if *only == "throughput" {
+		return nil
+	}
+	return benchHardening(*jsnode, *natsServer, *rounds)
 }
 
 type server struct {

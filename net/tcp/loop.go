@@ -49,8 +49,10 @@ package tcp
 import (
 	"context"
 	"net"
+	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	jnet "jsnode/net"
 )
@@ -218,10 +220,24 @@ func (l *Loop) drain(maxBatches int, writes *[]*conn) {
 		}
 		l.batch, l.queue = l.queue, l.batch[:0]
 		l.mu.Unlock()
+		start := time.Now()
 		l.runBatch()
 		l.flushDirty(writes)
+		if time.Since(start) > longBatch {
+			// The writers just woken, and the readers of idle
+			// connections, would otherwise wait for the scheduler to
+			// preempt this goroutine (up to 10 ms) while the queue keeps
+			// it busy: let them run before the next batch.
+			runtime.Gosched()
+		}
 	}
 }
+
+// longBatch is how long a batch may run before the loop lets the other
+// goroutines run ahead of the next one. A node bounds the work of one
+// event (ARCHITECTURE.md rule 9), so a long batch means a queue of big
+// slices, and the connections they keep waiting are the ones to serve.
+const longBatch = 200 * time.Microsecond
 
 func (l *Loop) signal() {
 	select {

@@ -37,7 +37,7 @@ func (p *ClientParser) SetLimits(lim Limits) { p.c.setLimits(lim) }
 // ServerParser.Feed.
 func (p *ClientParser) Feed(b []byte, h ClientHandler) error {
 	p.h = h
-	err := p.c.feed(b)
+	_, err := p.c.feed(b, false)
 	p.h = nil
 	return err
 }

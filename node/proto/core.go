@@ -46,6 +46,9 @@ type core struct {
 	maxLine      int
 	maxPayload   int
 	awaitConnect bool // reject any op but CONNECT (server side, auth pending)
+	// yield is set by a handler (through Yield) to stop a FeedSome after
+	// the op it is handling; FeedSome clears it when it returns.
+	yield bool
 
 	state   state
 	op      *opSpec // the op being parsed, from stSkip on
@@ -67,20 +70,27 @@ func (c *core) setLimits(lim Limits) {
 	c.maxPayload = lim.payload()
 }
 
-// feed consumes b entirely unless an error stops it.
-func (c *core) feed(b []byte) error {
+// feed consumes b until an error stops it or, when yielding is allowed, a
+// handler asked to yield; it returns the bytes consumed. A yield can only
+// be asked for by a handler, so it always falls on an op boundary.
+func (c *core) feed(b []byte, canYield bool) (int, error) {
 	if c.err != nil {
-		return c.err
+		return 0, c.err
 	}
-	for len(b) > 0 {
-		n, err := c.step(b)
+	done := 0
+	for done < len(b) {
+		n, err := c.step(b[done:])
+		done += n
 		if err != nil {
 			c.err = err
-			return err
+			return done, err
 		}
-		b = b[n:]
+		if c.yield && canYield {
+			break
+		}
 	}
-	return nil
+	c.yield = false
+	return done, nil
 }
 
 // step advances the state machine over a prefix of b (not empty) and

@@ -99,10 +99,21 @@ func (p *RouteParser) SetAwaitingConnect(on bool) { p.c.awaitConnect = on }
 // ServerParser.Feed.
 func (p *RouteParser) Feed(b []byte, h RouteHandler) error {
 	p.h = h
-	err := p.c.feed(b)
+	_, err := p.c.feed(b, false)
 	p.h = nil
 	return err
 }
+
+// FeedSome is ServerParser.FeedSome for routes.
+func (p *RouteParser) FeedSome(b []byte, h RouteHandler) (int, error) {
+	p.h = h
+	n, err := p.c.feed(b, true)
+	p.h = nil
+	return n, err
+}
+
+// Yield asks the FeedSome in progress to return after the current op.
+func (p *RouteParser) Yield() { p.c.yield = p.h != nil }
 
 func (p *RouteParser) control(op opcode, arg []byte) (msgLayout, error) {
 	switch op {

@@ -51,39 +51,60 @@ func (p *ServerParser) SetAwaitingConnect(on bool) { p.c.awaitConnect = on }
 // error (including one returned by h) the parser is finished and every
 // later Feed returns the same error.
 func (p *ServerParser) Feed(b []byte, h ServerHandler) error {
-	p.h = h
-	err := p.feed(b)
-	p.h = nil
-	return err
-}
-
-// feed is core.feed with the PUB/HPUB fast path (server_fast.go) tried at
-// every op boundary; whatever it leaves goes one op at a time through the
-// general path.
-func (p *ServerParser) feed(b []byte) error {
-	c := &p.c
-	if c.err != nil {
-		return c.err
-	}
-	for len(b) > 0 {
-		if c.state == stStart && !p.generalOnly {
-			n, err := p.feedFast(b)
-			if err != nil {
-				c.err = err
-				return err
-			}
-			if b = b[n:]; len(b) == 0 {
-				break
-			}
-		}
-		n, err := c.step(b)
-		if err != nil {
-			c.err = err
+	for {
+		n, err := p.FeedSome(b, h)
+		if err != nil || n == len(b) {
 			return err
 		}
 		b = b[n:]
 	}
-	return nil
+}
+
+// FeedSome is Feed, except that it stops after the op during which the
+// handler called Yield and returns how many bytes of b it consumed; the
+// caller feeds the rest later. This is how a server bounds the work one
+// read buffer does in one event.
+func (p *ServerParser) FeedSome(b []byte, h ServerHandler) (int, error) {
+	p.h = h
+	n, err := p.feed(b)
+	p.h = nil
+	return n, err
+}
+
+// Yield asks the FeedSome in progress to return after the current op.
+// Feed goes on with the rest; between calls Yield has no effect.
+func (p *ServerParser) Yield() { p.c.yield = p.h != nil }
+
+// feed is core.feed with the PUB/HPUB fast path (server_fast.go) tried at
+// every op boundary; whatever it leaves goes one op at a time through the
+// general path.
+func (p *ServerParser) feed(b []byte) (int, error) {
+	c := &p.c
+	if c.err != nil {
+		return 0, c.err
+	}
+	defer func() { c.yield = false }()
+	done := 0
+	for done < len(b) && !c.yield {
+		if c.state == stStart && !p.generalOnly {
+			n, err := p.feedFast(b[done:])
+			done += n
+			if err != nil {
+				c.err = err
+				return done, err
+			}
+			if done == len(b) || c.yield {
+				break
+			}
+		}
+		n, err := c.step(b[done:])
+		done += n
+		if err != nil {
+			c.err = err
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 func (p *ServerParser) control(op opcode, arg []byte) (msgLayout, error) {

@@ -43,7 +43,7 @@ type fastLine struct {
 // again for every op, since a handler may change them.
 func (p *ServerParser) feedFast(b []byte) (int, error) {
 	done := 0
-	for !p.c.awaitConnect {
+	for !p.c.awaitConnect && !p.c.yield {
 		n, err := p.fastOp(b[done:])
 		done += n
 		if n == 0 || err != nil {

@@ -86,36 +86,27 @@ const (
 	earlyPauseSpacing = 10
 )
 
-// feedPieces feeds b to the parser in random pieces of 1 to
-// splitReadMaxPiece bytes, stopping at the first error or once the
-// connection is closing, as one Feed of b would.
-func feedPieces(b []byte, e *Env, feed func([]byte) error, closing func() bool) error {
-	for len(b) > 0 {
-		n := min(len(b), 1+e.Rand.IntN(splitReadMaxPiece))
-		if err := feed(b[:n]); err != nil {
-			return err
+// feedPieces is Data's parser feed under siteClientSplitRead and
+// siteRouteSplitRead.
+func (c *client) feedPieces(b []byte) (int, error) {
+	return feedPieces(b, &c.srv.env, c.feedSome, func() bool { return c.closing })
+}
+
+// feedPieces feeds b in random pieces of 1 to splitReadMaxPiece bytes,
+// stopping as one feed of b would: at an error, a yield (a piece not
+// consumed whole) or once the connection is closing. It returns the bytes
+// consumed.
+func feedPieces(b []byte, e *Env, feed func([]byte) (int, error), closing func() bool) (int, error) {
+	done := 0
+	for done < len(b) {
+		piece := b[done : done+min(len(b)-done, 1+e.Rand.IntN(splitReadMaxPiece))]
+		n, err := feed(piece)
+		done += n
+		if err != nil || closing() || n < len(piece) {
+			return done, err
 		}
-		if closing() {
-			return nil
-		}
-		b = b[n:]
 	}
-	return nil
-}
-
-// feedClientPieces is Data's parser feed under siteClientSplitRead.
-func (c *client) feedClientPieces(b []byte) error {
-	return feedPieces(b, &c.srv.env,
-		func(p []byte) error { return c.parser.Feed(p, c) },
-		func() bool { return c.closing })
-}
-
-// feedRoutePieces is the route Data's parser feed under siteRouteSplitRead.
-func (r *routeConn) feedRoutePieces(b []byte) error {
-	c := r.client()
-	return feedPieces(b, &c.srv.env,
-		func(p []byte) error { return c.route.parser.Feed(p, r) },
-		func() bool { return c.closing })
+	return done, nil
 }
 
 // lateBy draws how much later than d a keep-alive timer fires when its
@@ -145,7 +136,5 @@ func (c *client) pauseEarly() {
 func (c *client) endEarlyPause() {
 	c.earlyPause = nil
 	c.earlyPauseNext = c.srv.env.Clock.Now().Add(earlyPauseSpacing * stallCheck)
-	if !c.closing && c.waitingOn == 0 {
-		c.conn.ResumeReading()
-	}
+	c.resumeInput()
 }

@@ -94,15 +94,15 @@ func TestFeedPiecesCoversTheBufferInSmallPieces(t *testing.T) {
 	b := []byte(strings.Repeat("0123456789", 30))
 	var got []byte
 	pieces := 0
-	err := feedPieces(b, env, func(p []byte) error {
+	n, err := feedPieces(b, env, func(p []byte) (int, error) {
 		if len(p) < 1 || len(p) > splitReadMaxPiece {
 			t.Fatalf("piece of %d bytes", len(p))
 		}
 		pieces++
 		got = append(got, p...)
-		return nil
+		return len(p), nil
 	}, func() bool { return false })
-	if err != nil || string(got) != string(b) {
+	if err != nil || n != len(b) || string(got) != string(b) {
 		t.Fatalf("fed %q (err %v), want the whole buffer", got, err)
 	}
 	if pieces < len(b)/splitReadMaxPiece {
@@ -112,14 +112,30 @@ func TestFeedPiecesCoversTheBufferInSmallPieces(t *testing.T) {
 	// An error or a close stops the feed, as one Feed would stop.
 	boom := errors.New("boom")
 	calls := 0
-	err = feedPieces(b, env, func([]byte) error { calls++; return boom }, func() bool { return false })
+	_, err = feedPieces(b, env, func([]byte) (int, error) { calls++; return 0, boom }, func() bool { return false })
 	if err != boom || calls != 1 {
 		t.Fatalf("after an error: err %v, %d calls; want boom after 1", err, calls)
 	}
 	calls = 0
-	err = feedPieces(b, env, func([]byte) error { calls++; return nil }, func() bool { return calls == 2 })
+	_, err = feedPieces(b, env, func(p []byte) (int, error) { calls++; return len(p), nil }, func() bool { return calls == 2 })
 	if err != nil || calls != 2 {
 		t.Fatalf("after closing: err %v, %d calls; want nil after 2", err, calls)
+	}
+
+	// A yield (a piece the parser did not finish) stops the feed and
+	// reports what was consumed up to it.
+	calls, fed := 0, 0
+	n, err = feedPieces(b, env, func(p []byte) (int, error) {
+		calls++
+		if calls == 3 {
+			fed++
+			return 1, nil
+		}
+		fed += len(p)
+		return len(p), nil
+	}, func() bool { return false })
+	if err != nil || calls != 3 || n != fed {
+		t.Fatalf("after a yield: consumed %d (err %v) in %d calls; want %d in 3", n, err, calls, fed)
 	}
 }
 

@@ -60,6 +60,13 @@ type client struct {
 	stallMarks   []stallMark
 	stallIdle    int // checks in a row without progress
 	stallExpired bool
+	// backlog is input left unparsed when an event's work budget ran
+	// out; backlogTimer is the queued event that parses on (backlog.go).
+	backlog      []byte
+	backlogTimer clock.Timer
+	// fanout is the rest of a message's fan-out that waits for the same
+	// event as the backlog, and is served before it (fanout.go).
+	fanout *pendingFanout
 	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
 	// the earliest start of the next one.
 	earlyPause     clock.Timer
@@ -136,26 +143,9 @@ func (s *Server) newClient(conn net.Conn) *client {
 	return c
 }
 
-// Data feeds bytes from the client to the parser (net.Handler).
-func (c *client) Data(b []byte) {
-	if c.closing {
-		return
-	}
-	var err error
-	if c.srv.env.buggify(siteClientSplitRead) {
-		err = c.feedClientPieces(b)
-	} else {
-		err = c.parser.Feed(b, c)
-	}
-	if c.activity {
-		c.activity = false
-		c.lastIn = c.srv.env.Clock.Now()
-	}
-	if err == nil || err == errConnClosed || c.closing {
-		return
-	}
-	c.protocolError(err)
-}
+// Data feeds bytes from the client to the parser (net.Handler), within
+// the event's work budget (turn.go, backlog.go).
+func (c *client) Data(b []byte) { c.input(b, siteClientSplitRead) }
 
 // protocolError answers a parser error the way nats-server does.
 func (c *client) protocolError(err error) {
@@ -238,6 +228,10 @@ func (c *client) closeConnection(reason ClosedState) {
 	if c.stallTimer != nil {
 		c.stallTimer.Stop()
 		c.stallTimer = nil
+	}
+	c.dropBacklog()
+	if c.fanout != nil {
+		c.scheduleResume() // a message accepted is still delivered
 	}
 	c.removeAllSubs()
 	c.releaseWaiters()

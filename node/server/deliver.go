@@ -53,6 +53,7 @@ func (c *client) processPub(subj, reply []byte, hdrLen int, msg []byte) error {
 		c.sendNoResponders(subj, reply)
 	}
 	s.runInternal()
+	c.yieldIfSpent()
 	return nil
 }
 
@@ -103,12 +104,7 @@ func (a *Account) route(src *client, subj, reply []byte, hdrLen int, msg []byte)
 		a.index.EvictBytes(subj)
 	}
 	r := a.index.MatchBytes(subj)
-	delivered := false
-	for _, sub := range r.Plain {
-		if s.deliver(src, sub, subj, reply, hdrLen, msg) {
-			delivered = true
-		}
-	}
+	delivered := s.deliverPlain(src, r.Plain, subj, reply, hdrLen, msg)
 	for i := range r.Queues {
 		members := r.Queues[i].Members
 		n := len(members)
@@ -156,6 +152,7 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 		msg, hdrLen = msg[hdrLen:], 0
 	}
 	line := s.appendMsgLine(sub, subj, reply, hdrLen, len(msg))
+	s.spend(len(line) + len(msg))
 	if !dst.reserveOutput(len(line) + len(msg) + len(crlf)) {
 		return false
 	}
@@ -311,7 +308,7 @@ func (c *client) checkStall() {
 		return
 	}
 	c.stallExpired = true
-	c.conn.ResumeReading()
+	c.resumeInput()
 }
 
 // releaseWaiters resumes, in the order they paused, the producers waiting
@@ -328,12 +325,10 @@ func (c *client) releaseWaiters() {
 			w.stallTimer.Stop()
 			w.stallTimer = nil
 		}
-		if !w.closing && !w.stallExpired {
-			w.conn.ResumeReading()
-		}
 		w.stallExpired = false
 		w.stallIdle = 0
 		clear(w.stallMarks)
 		w.stallMarks = w.stallMarks[:0]
+		w.resumeInput()
 	}
 }

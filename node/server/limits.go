@@ -46,13 +46,15 @@ const (
 	// backpressure: a slow but live reader is never cut off). When none
 	// drained for stallStuckChecks looks in a row, they are stuck: the
 	// producer reads again and is not paused for them until they drain,
-	// so a stuck subscriber costs its publishers one stall of about
-	// stallCheck*stallStuckChecks and is then cut off by max_pending or
-	// the write deadline, as with nats-server. The window is generous so
-	// that a reader the OS did not schedule for a while is not taken for
-	// a stuck one.
-	stallCheck       = 50 * time.Millisecond
-	stallStuckChecks = 5
+	// so a stuck subscriber costs its publishers, and through them every
+	// other subscriber, one stall of about stallCheck*stallStuckChecks,
+	// and is then cut off by max_pending or the write deadline, as with
+	// nats-server (which stalls a producer 2-10 ms per read). Taking a
+	// reader the OS did not schedule for a while for a stuck one costs
+	// nothing but memory: it is still only cut at max_pending, and its
+	// producers pause for it again once it has drained.
+	stallCheck       = 2 * time.Millisecond
+	stallStuckChecks = 3
 	// stallMarksMax bounds how many destinations one paused producer
 	// watches for progress; past it the producer is paused without a mark.
 	stallMarksMax = 16

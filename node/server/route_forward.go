@@ -66,12 +66,7 @@ func (a *Account) routeClustered(src *client, subj, reply []byte, hdrLen int, ms
 		a.index.EvictBytes(subj)
 	}
 	r := a.index.MatchBytes(subj)
-	delivered := false
-	for _, sub := range r.Plain {
-		if s.deliver(src, sub, subj, reply, hdrLen, msg) {
-			delivered = true
-		}
-	}
+	delivered := s.deliverPlain(src, r.Plain, subj, reply, hdrLen, msg)
 	if src.route != nil {
 		return s.deliverRoutedQueues(src, r, subj, reply, hdrLen, msg) || delivered
 	}
@@ -263,5 +258,6 @@ func (r *routeConn) RMsg(m *proto.RoutedMsg) error {
 	acc.routeClustered(c, m.Subject, m.Reply, max(m.HdrLen, 0), m.Msg)
 	c.route.inQueues = nil
 	s.runInternal()
+	c.yieldIfSpent()
 	return nil
 }

@@ -16,26 +16,7 @@ type routeConn client
 func (r *routeConn) client() *client { return (*client)(r) }
 
 // Data feeds the peer's bytes to the route parser.
-func (r *routeConn) Data(b []byte) {
-	c := r.client()
-	if c.closing {
-		return
-	}
-	var err error
-	if c.srv.env.buggify(siteRouteSplitRead) {
-		err = r.feedRoutePieces(b)
-	} else {
-		err = c.route.parser.Feed(b, r)
-	}
-	if c.activity {
-		c.activity = false
-		c.lastIn = c.srv.env.Clock.Now()
-	}
-	if err == nil || err == errConnClosed || c.closing {
-		return
-	}
-	c.routeProtocolError(err)
-}
+func (r *routeConn) Data(b []byte) { r.client().input(b, siteRouteSplitRead) }
 
 // Drained resumes the producers that paused on this route.
 func (r *routeConn) Drained() { r.client().releaseWaiters() }

@@ -62,6 +62,7 @@ type Server struct {
 	sys              *sysState // system account services; nil without one
 
 	scratch       []byte // MSG line (and small message) assembly
+	turn          turn   // work done by the current event (turn.go)
 	stats         Stats
 	slowConsumers int64
 	totalConns    int64

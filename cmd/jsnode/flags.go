@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"jsnode/node/redact"
 )
 
 // cmdline holds what the command line asked for. Settings given on the
@@ -109,7 +111,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	if c.set["cluster"] {
 		cl, err := parseClusterListen(c.cluster)
 		if err != nil {
-			return nil, fmt.Errorf("--cluster %q: %v", redactURL(c.cluster), err)
+			return nil, fmt.Errorf("--cluster %q: %v", redact.URL(c.cluster), err)
 		}
 		c.clusterListen = cl
 	}

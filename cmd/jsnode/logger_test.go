@@ -35,8 +35,13 @@ func (s *memSink) write(lines [][]byte) {
 		s.lines = append(s.lines, string(l))
 	}
 }
-func (s *memSink) reopen() { s.mu.Lock(); s.reopens++; s.lines = append(s.lines, "<reopen>"); s.mu.Unlock() }
-func (s *memSink) close()  { s.mu.Lock(); s.closed = true; s.mu.Unlock() }
+func (s *memSink) reopen() {
+	s.mu.Lock()
+	s.reopens++
+	s.lines = append(s.lines, "<reopen>")
+	s.mu.Unlock()
+}
+func (s *memSink) close() { s.mu.Lock(); s.closed = true; s.mu.Unlock() }
 
 func (s *memSink) got() []string {
 	s.mu.Lock()
@@ -121,7 +126,7 @@ func TestLogQueueCloseFlushes(t *testing.T) {
 		t.Fatalf("after close: %q", got)
 	}
 	q.push([]byte("late")) // after close: dropped, no panic
-	q.flush()               // returns at once
+	q.flush()              // returns at once
 }
 
 func TestLoggerLineFormat(t *testing.T) {

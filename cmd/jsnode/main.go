@@ -140,13 +140,15 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 		}
 		defer os.Remove(proc.PidFile)
 	}
+	// Trap signals before the node says it is ready: a SIGUSR1 from
+	// logrotate in between would otherwise kill the process.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
 	n, err := startNode(opts, log)
 	if err != nil {
 		log.Errorf("%v", err)
 		return 1
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		n.Wait()

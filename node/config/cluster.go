@@ -130,7 +130,7 @@ func applyClusterAuth(v *conf.Value, c *server.ClusterOpts) error {
 		case "user", "username":
 			c.Username, err = val.AsString()
 		case "password", "pass":
-			c.Password, err = val.AsString()
+			c.Password, err = secretString(val)
 		case "timeout":
 			c.AuthTimeout, err = asSeconds(val)
 		case "users":

@@ -122,11 +122,16 @@ func (s *fileSink) rotate() {
 	}
 	s.f = nil
 	backup := s.path + time.Now().Format(".2006.01.02.15.04.05.000000000")
-	if err := os.Rename(s.path, backup); err != nil {
-		fmt.Fprintf(s.errOut, "jsnode: renaming log file during rotation: %v\n", err)
-	}
+	renameErr := os.Rename(s.path, backup)
 	if err := s.open(); err != nil {
 		fmt.Fprintf(s.errOut, "jsnode: reopening log file after rotation: %v\n", err)
+		return
+	}
+	if renameErr != nil {
+		// Still the same file: try again at twice the size rather than
+		// on every line.
+		s.limit *= 2
+		s.append(s.line("ERR", "Unable to rename log file for rotation (%v), will attempt next rotation at size %d", renameErr, s.limit))
 		return
 	}
 	s.size = 0

@@ -51,14 +51,6 @@ func parseClusterListen(s string) (clusterListen, error) {
 	return cl, nil
 }
 
-// redactURL hides a URL's password for error messages.
-func redactURL(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
-}
-
 // applyClusterFlags lets the cluster flags override the config file.
 func applyClusterFlags(cl *cmdline, c *server.ClusterOpts) {
 	set := cl.set

@@ -51,7 +51,4 @@ func TestParseClusterListen(t *testing.T) {
 	if _, err := parseClusterListen("nats://u:p@host"); err == nil {
 		t.Fatal("missing port accepted")
 	}
-	if got := redactURL("nats://u:secret@h:1"); strings.Contains(got, "secret") {
-		t.Fatalf("redactURL kept the password: %q", got)
-	}
 }

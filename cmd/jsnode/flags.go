@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"jsnode/node/redact"
 )
 
 // cmdline holds what the command line asked for. Settings given on the
@@ -20,6 +22,7 @@ type cmdline struct {
 	token           string
 	pidFile         string
 	logFile         string
+	logSizeLimit    int64
 	logtime         bool
 	debug, trace    bool
 	traceVerbose    bool
@@ -62,7 +65,7 @@ var canonical = map[string]string{
 	"client_advertise": "client_advertise",
 	"user":             "user", "pass": "pass", "auth": "token",
 	"P": "pid", "pid": "pid",
-	"l": "log", "log": "log",
+	"l": "log", "log": "log", "log_size_limit": "log_size_limit",
 	"T": "logtime", "logtime": "logtime",
 	"D": "debug", "debug": "debug",
 	"V": "trace", "trace": "trace", "VV": "trace_verbose",
@@ -109,7 +112,7 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	if c.set["cluster"] {
 		cl, err := parseClusterListen(c.cluster)
 		if err != nil {
-			return nil, fmt.Errorf("--cluster %q: %v", redactURL(c.cluster), err)
+			return nil, fmt.Errorf("--cluster %q: %v", redact.URL(c.cluster), err)
 		}
 		c.clusterListen = cl
 	}
@@ -142,6 +145,7 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	str(&c.token, "auth")
 	str(&c.pidFile, "P", "pid")
 	str(&c.logFile, "l", "log")
+	fs.Int64Var(&c.logSizeLimit, "log_size_limit", 0, "")
 	str(&c.configFile, "c", "config")
 	boolean(&c.logtime, true, "T", "logtime")
 	boolean(&c.debug, false, "D", "debug")
@@ -197,6 +201,7 @@ Server options:
 
 Logging options:
     -l, --log <file>                 File to redirect log output
+        --log_size_limit <bytes>     Rotate the log file past this size
     -T, --logtime                    Timestamp log entries (default: true)
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol

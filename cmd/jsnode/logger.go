@@ -4,35 +4,65 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"time"
 )
 
 // logger writes nats-server-style lines: "[pid] date time [LVL] message".
-// It is called from the event loop only for rare events (or when debug or
-// trace were asked for), so a direct, locked write is acceptable.
+// It is called from the event loop, so it never writes itself: the line
+// is formatted on the caller and queued, and one writer goroutine writes
+// it (and reopens or rotates the file). Close (or Flush) waits for what
+// is queued to reach the file.
 type logger struct {
-	mu      sync.Mutex
-	w       io.Writer
+	q       *logQueue
 	pid     int
 	logtime bool
 	debug   bool
 	trace   bool
+	file    bool // writing to a log file (reopen applies)
 }
 
-func newLogger(w io.Writer, logtime, debug, trace bool) *logger {
-	return &logger{w: w, pid: os.Getpid(), logtime: logtime, debug: debug, trace: trace}
+// logSettings are the output choices for newLogger.
+type logSettings struct {
+	logtime, debug, trace bool
+	// file is the log file ("": write to the stream).
+	file string
+	// sizeLimit rotates the file past this many bytes (0: never);
+	// maxNum keeps that many files, the live one included (0: all).
+	sizeLimit int64
+	maxNum    int
+}
+
+// newLogger starts the writer over the log file, or over stream when
+// there is none.
+func newLogger(stream io.Writer, ls logSettings) (*logger, error) {
+	l := &logger{pid: os.Getpid(), logtime: ls.logtime, debug: ls.debug, trace: ls.trace, file: ls.file != ""}
+	var sink logSink = streamSink{w: stream}
+	if l.file {
+		fs, err := openFileSink(ls.file, ls.sizeLimit, ls.maxNum, l.format, stream)
+		if err != nil {
+			return nil, err
+		}
+		sink = fs
+	}
+	l.q = newLogQueue(sink, maxQueuedLogBytes, l.dropNote)
+	return l, nil
+}
+
+// format builds one line, newline included.
+func (l *logger) format(level, format string, v ...any) []byte {
+	msg := fmt.Sprintf(format, v...)
+	if l.logtime {
+		return fmt.Appendf(nil, "[%d] %s [%s] %s\n", l.pid, time.Now().Format("2006/01/02 15:04:05.000000"), level, msg)
+	}
+	return fmt.Appendf(nil, "[%d] [%s] %s\n", l.pid, level, msg)
+}
+
+func (l *logger) dropNote(n int) []byte {
+	return l.format("WRN", "%d log lines dropped (log writer behind)", n)
 }
 
 func (l *logger) write(level, format string, v ...any) {
-	msg := fmt.Sprintf(format, v...)
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.logtime {
-		fmt.Fprintf(l.w, "[%d] %s [%s] %s\n", l.pid, time.Now().Format("2006/01/02 15:04:05.000000"), level, msg)
-		return
-	}
-	fmt.Fprintf(l.w, "[%d] [%s] %s\n", l.pid, level, msg)
+	l.q.push(l.format(level, format, v...))
 }
 
 func (l *logger) Noticef(format string, v ...any) { l.write("INF", format, v...) }
@@ -51,3 +81,21 @@ func (l *logger) Tracef(format string, v ...any) {
 		l.write("TRC", format, v...)
 	}
 }
+
+// Reopen reopens the log file (SIGUSR1), in order with the lines queued
+// before it; the new file starts with nats-server's notice. Without a log
+// file it only says so, as nats-server does.
+func (l *logger) Reopen() {
+	if !l.file {
+		l.Noticef("File log re-open ignored, not a file logger")
+		return
+	}
+	l.q.reopen()
+}
+
+// Flush waits until every line logged so far is written.
+func (l *logger) Flush() { l.q.flush() }
+
+// Close writes what is queued and closes the file; call it on every exit
+// path so the last lines (a fatal error, "Server Exiting..") are kept.
+func (l *logger) Close() { l.q.close() }

@@ -1,7 +1,8 @@
 // Command jsnode is a NATS server. It takes nats-server's flags and
 // config-file syntax for the features it has, wires real TCP, time and
 // files into the node, and shuts down gracefully on SIGINT or SIGTERM
-// (SIGUSR2 enters lame-duck mode, as with nats-server).
+// (SIGUSR1 reopens the log file and SIGUSR2 enters lame-duck mode, as
+// with nats-server).
 package main
 
 import (
@@ -48,21 +49,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "jsnode: configuration file %s test is successful\n", cl.configFile)
 		return 0
 	}
-	logOut := stderr
-	if proc.LogFile != "" {
-		f, err := os.OpenFile(proc.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			fmt.Fprintln(stderr, "jsnode: log file:", err)
-			return 1
-		}
-		defer f.Close()
-		logOut = f
-	}
 	logtime := cl.logtime
 	if proc.LogtimeSet && !cl.set["logtime"] {
 		logtime = proc.Logtime
 	}
-	log := newLogger(logOut, logtime, opts.Debug, opts.Trace)
+	log, err := newLogger(stderr, logSettings{
+		logtime: logtime, debug: opts.Debug, trace: opts.Trace,
+		file: proc.LogFile, sizeLimit: proc.LogSizeLimit, maxNum: proc.LogMaxNum,
+	})
+	if err != nil {
+		fmt.Fprintln(stderr, "jsnode: log file:", err)
+		return 1
+	}
+	defer log.Close()
 	return serve(opts, proc, log)
 }
 
@@ -121,6 +120,9 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	if set["log"] {
 		p.LogFile = cl.logFile
 	}
+	if set["log_size_limit"] {
+		p.LogSizeLimit = cl.logSizeLimit
+	}
 	if set["pid"] {
 		p.PidFile = cl.pidFile
 	}
@@ -138,13 +140,15 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 		}
 		defer os.Remove(proc.PidFile)
 	}
+	// Trap signals before the node says it is ready: a SIGUSR1 from
+	// logrotate in between would otherwise kill the process.
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
 	n, err := startNode(opts, log)
 	if err != nil {
 		log.Errorf("%v", err)
 		return 1
 	}
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGHUP)
 	done := make(chan struct{})
 	go func() {
 		n.Wait()
@@ -156,6 +160,8 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 			return 0
 		case sig := <-sigs:
 			switch sig {
+			case syscall.SIGUSR1:
+				log.Reopen()
 			case syscall.SIGUSR2:
 				log.Noticef("Entering lame duck mode, stop accepting new clients")
 				n.LameDuck()

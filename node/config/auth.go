@@ -22,9 +22,9 @@ func applyAuthorization(v *conf.Value, o *server.Options) error {
 		case "user", "username":
 			a.Username, err = val.AsString()
 		case "password", "pass":
-			a.Password, err = val.AsString()
+			a.Password, err = secretString(val)
 		case "token":
-			a.Token, err = val.AsString()
+			a.Token, err = secretString(val)
 		case "timeout":
 			a.Timeout, err = asSeconds(val)
 		case "users":
@@ -101,7 +101,7 @@ func parseUser(item *conf.Value) (*auth.User, *auth.NkeyUser, error) {
 		case "user", "username":
 			user.Username, err = val.AsString()
 		case "password", "pass":
-			user.Password, err = val.AsString()
+			user.Password, err = secretString(val)
 		case "nkey":
 			nkey, err = val.AsString()
 		case "permissions", "permission", "authorization":
@@ -230,4 +230,14 @@ func parseResponses(v *conf.Value) (*auth.ResponsePermission, error) {
 		}
 	}
 	return rp, nil
+}
+
+// secretString reads a password or token. Its type error names only the
+// kind of value found: the usual one quotes the value, and here the value
+// is the secret (a numeric password would be printed at startup).
+func secretString(v *conf.Value) (string, error) {
+	if v.Kind != conf.KindString {
+		return "", v.Errorf("expected a string, found %s", v.Kind)
+	}
+	return v.Str, nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"jsnode/node/conf"
+	"jsnode/node/redact"
 	"jsnode/node/server"
 )
 
@@ -105,7 +106,7 @@ func routeList(v *conf.Value) ([]string, error) {
 		}
 		s = strings.TrimSpace(s)
 		if u, err := url.Parse(s); err != nil || u.Host == "" || u.Port() == "" {
-			return nil, item.Errorf("error parsing route url [%q]: expected nats-route://host:port", redact(s))
+			return nil, item.Errorf("error parsing route url [%q]: expected nats-route://host:port", redact.URL(s))
 		}
 		if seen[s] {
 			continue // nats-server warns and keeps one
@@ -114,14 +115,6 @@ func routeList(v *conf.Value) ([]string, error) {
 		out = append(out, s)
 	}
 	return out, nil
-}
-
-// redact hides the password of a URL for an error message.
-func redact(s string) string {
-	if u, err := url.Parse(s); err == nil && u.User != nil {
-		return u.Redacted()
-	}
-	return s
 }
 
 // applyClusterAuth reads the cluster's authorization block: one user and
@@ -137,7 +130,7 @@ func applyClusterAuth(v *conf.Value, c *server.ClusterOpts) error {
 		case "user", "username":
 			c.Username, err = val.AsString()
 		case "password", "pass":
-			c.Password, err = val.AsString()
+			c.Password, err = secretString(val)
 		case "timeout":
 			c.AuthTimeout, err = asSeconds(val)
 		case "users":

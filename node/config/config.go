@@ -22,6 +22,11 @@ type Process struct {
 	PidFile    string
 	Logtime    bool
 	LogtimeSet bool
+	// LogSizeLimit rotates the log file once it passes this many bytes
+	// (logfile_size_limit; 0: never). LogMaxNum keeps that many log files,
+	// the live one included (logfile_max_num; 0: keep all).
+	LogSizeLimit int64
+	LogMaxNum    int
 }
 
 // unsupported names top-level keys of nats-server features jsnode does not
@@ -113,6 +118,10 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 		p.LogtimeSet = true
 	case "log_file", "logfile":
 		p.LogFile, err = v.AsString()
+	case "logfile_size_limit", "log_size_limit":
+		p.LogSizeLimit, err = v.AsSize()
+	case "logfile_max_num", "log_max_num":
+		p.LogMaxNum, err = asInt(v)
 	case "pid_file", "pidfile":
 		p.PidFile, err = v.AsString()
 	case "no_auth_user":

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"jsnode/node/auth"
+	"jsnode/node/redact"
 	"jsnode/node/subject"
 )
 
@@ -18,7 +19,7 @@ func (c *client) Connect(arg []byte) error {
 		return errConnClosed
 	}
 	if c.srv.opts.Trace {
-		c.tracef("<<- [CONNECT %s]", redactPassword(arg))
+		c.tracef("<<- [CONNECT %s]", redact.Connect(arg))
 	}
 	return c.processConnect(arg)
 }
@@ -222,22 +223,3 @@ func traceArgs(args ...[]byte) string {
 }
 
 func itoa(n int) []byte { return strconv.AppendInt(nil, int64(n), 10) }
-
-// redactPassword hides the "pass" value of a CONNECT for traces.
-func redactPassword(arg []byte) string {
-	s := string(arg)
-	const key = `"pass":`
-	i := strings.Index(s, key)
-	if i < 0 {
-		return s
-	}
-	j := i + len(key)
-	for j < len(s) && (s[j] == ' ' || s[j] == '"') {
-		j++
-	}
-	k := j
-	for k < len(s) && s[k] != '"' && s[k] != ',' && s[k] != '}' {
-		k++
-	}
-	return s[:j] + "[REDACTED]" + s[k:]
-}

@@ -247,10 +247,30 @@ func TestAccountInConnectRefused(t *testing.T) {
 	p.expectClosed()
 }
 
-func TestRedactPassword(t *testing.T) {
-	got := redactPassword([]byte(`{"user":"a","pass":"hunter2","x":1}`))
-	if strings.Contains(got, "hunter2") || !strings.Contains(got, `"pass":"[REDACTED]"`) {
-		t.Fatalf("redacted = %s", got)
+// The CONNECT trace hides every credential, in the shapes that escaped
+// the old redaction (token, space before the colon, duplicated key), and
+// an unparsable CONNECT is not printed at all; the authorization failures
+// that follow do not print the password either.
+func TestConnectTraceRedactsSecrets(t *testing.T) {
+	w := newWorld(t, &Options{Trace: true, Auth: auth.Config{Username: "derek", Password: "right"}})
+	for _, connect := range []string{
+		`CONNECT {"user":"derek","auth_token":"S3cr3tA","verbose":false}`,
+		`CONNECT {"user":"derek","pass" : "S3cr3tB","verbose":false}`,
+		`CONNECT {"user":"derek","pass":"S3cr3tC","pass":"S3cr3tD","verbose":false}`,
+		`CONNECT {"user":"derek","p\u0061ss":"S3cr3tE","verbose":false}`,
+		`CONNECT {"user":"derek","pass":"S3cr3tF"`,
+	} {
+		p := w.dial()
+		p.send(connect + "\r\n")
+		p.expectClosed()
+	}
+	w.expectLog(`<<- [CONNECT {"user":"derek","pass" : "[REDACTED]","verbose":false}]`)
+	w.expectLog(`<<- [CONNECT [REDACTED]]`)
+	w.expectLog("authentication error")
+	for _, line := range w.log.lines {
+		if strings.Contains(line, "S3cr3t") {
+			t.Errorf("log line shows a secret: %s", line)
+		}
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"jsnode/node/auth"
 	"jsnode/node/proto"
+	"jsnode/node/redact"
 )
 
 // routeConn is a route connection's net.Handler and proto.RouteHandler.
@@ -102,7 +103,7 @@ func (r *routeConn) Connect(arg []byte) error {
 	c := r.client()
 	s := c.srv
 	if s.opts.Trace {
-		c.tracef("<<- [CONNECT %s]", redactPassword(arg))
+		c.tracef("<<- [CONNECT %s]", redact.Connect(arg))
 	}
 	c.activity = true
 	link := c.route

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"jsnode/node/redact"
 )
 
 // ClusterOpts configure the routes to the other servers of a cluster, as
@@ -147,7 +149,7 @@ func (u routeURL) String() string {
 	if u.user == "" {
 		return "nats-route://" + u.hostPort
 	}
-	return "nats-route://" + u.user + ":xxxxx@" + u.hostPort
+	return "nats-route://" + u.user + ":" + redact.URLPassword + "@" + u.hostPort
 }
 
 // parseRouteURL accepts "nats-route://[user:pass@]host:port[/]" and, as
@@ -156,11 +158,11 @@ func parseRouteURL(s string) (routeURL, error) {
 	s = strings.TrimSpace(s)
 	u, err := url.Parse(s)
 	if err != nil || u.Host == "" {
-		return routeURL{}, fmt.Errorf("error parsing route url [%q]", redactURL(s))
+		return routeURL{}, fmt.Errorf("error parsing route url [%q]", redact.URL(s))
 	}
 	host, port, err := parseHostPort(u.Host, 0)
 	if err != nil || port <= 0 {
-		return routeURL{}, fmt.Errorf("error parsing route url [%q]: needs host:port", redactURL(s))
+		return routeURL{}, fmt.Errorf("error parsing route url [%q]: needs host:port", redact.URL(s))
 	}
 	r := routeURL{raw: s, hostPort: joinHostPort(host, port)}
 	if u.User != nil {
@@ -168,20 +170,6 @@ func parseRouteURL(s string) (routeURL, error) {
 		r.pass, _ = u.User.Password()
 	}
 	return r, nil
-}
-
-// redactURL hides the password of a URL that may not parse.
-func redactURL(s string) string {
-	at := strings.LastIndexByte(s, '@')
-	scheme := strings.Index(s, "://")
-	if at < 0 || scheme < 0 || at < scheme {
-		return s
-	}
-	userinfo := s[scheme+3 : at]
-	if c := strings.IndexByte(userinfo, ':'); c >= 0 {
-		return s[:scheme+3] + userinfo[:c] + ":xxxxx" + s[at:]
-	}
-	return s
 }
 
 // parseHostPort splits "host:port", "[v6]:port" or a bare host (then the

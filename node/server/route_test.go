@@ -183,6 +183,31 @@ func TestRouteAuthorization(t *testing.T) {
 	}
 }
 
+// With debug and trace on, neither the route CONNECTs (right and wrong
+// password) nor the dial and error lines show a route password.
+func TestRouteLogsHideCredentials(t *testing.T) {
+	m := newMesh(t)
+	o2 := clusterOpts("n2")
+	o2.Debug, o2.Trace = true, true
+	o2.Cluster.Username, o2.Cluster.Password = "ruser", "S3cr3tRight"
+	m.start("n2", o2)
+	for _, d := range []struct{ host, pass string }{{"n1", "S3cr3tWrong"}, {"n3", "S3cr3tRight"}} {
+		o := clusterOpts(d.host)
+		o.Debug, o.Trace = true, true
+		o.Cluster.Routes = []string{"nats-route://ruser:" + d.pass + "@n2:6222"}
+		m.start(d.host, o)
+	}
+	m.expectLog("n2", `"pass":"[REDACTED]"`)
+	m.expectLog("n1", "ruser:xxxxx@n2:6222")
+	for host, log := range m.logs {
+		for _, line := range log.lines {
+			if strings.Contains(line, "S3cr3t") {
+				t.Errorf("%s: log line shows a password: %s", host, line)
+			}
+		}
+	}
+}
+
 func TestRouteAuthTimeout(t *testing.T) {
 	m := newMesh(t)
 	o := clusterOpts("n1")

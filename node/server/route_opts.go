@@ -71,9 +71,6 @@ const (
 	// routeFirstPingInterval the first PING after a route connects.
 	routeMaxPingInterval   = 30 * time.Second
 	routeFirstPingInterval = time.Second
-	// connectErrorReports: a route that has never connected logs every
-	// failure up to the first, then one in this many.
-	connectErrorReports = 3600
 	// dynamicClusterNameLen is the length of a generated cluster name.
 	dynamicClusterNameLen = 22
 	// maxRouteDialers bounds the route dial loops in flight (configured
@@ -123,7 +120,7 @@ func (o *ClusterOpts) validate() error {
 	}
 	if o.Advertise != "" {
 		if _, _, err := parseHostPort(o.Advertise, o.Port); err != nil {
-			return fmt.Errorf("cluster advertise %q: %v", o.Advertise, err)
+			return fmt.Errorf("Error setting route INFO with Cluster.Advertise value of %s, err=%v", o.Advertise, err)
 		}
 	}
 	if o.Password != "" && o.Username == "" {
@@ -205,6 +202,10 @@ func parseHostPort(hp string, defPort int) (string, int, error) {
 	case strings.Count(hp, ":") == 1:
 		i := strings.IndexByte(hp, ':')
 		host, portStr = hp[:i], hp[i+1:]
+	case strings.Count(hp, ":") > 1:
+		// An IPv6 address needs brackets to carry a port; Go's
+		// net.SplitHostPort, which nats-server uses, says so this way.
+		return "", 0, fmt.Errorf("address %s: too many colons in address", hp)
 	}
 	if host == "" {
 		return "", 0, errors.New("missing host")

@@ -29,13 +29,10 @@ func applyAuthorization(v *conf.Value, o *server.Options) error {
 			a.Timeout, err = asSeconds(val)
 		case "users":
 			err = applyUsers(val, a)
-		case "permissions", "default_permissions":
+		case "permissions", "default_permissions", "default_permission":
 			a.DefaultPermissions, err = parsePermissions(val)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in authorization"}
+			err = otherKey(blockAuth, m, key, "")
 		}
 		if err != nil {
 			return err
@@ -106,13 +103,8 @@ func parseUser(item *conf.Value) (*auth.User, *auth.NkeyUser, error) {
 			nkey, err = val.AsString()
 		case "permissions", "permission", "authorization":
 			perms, err = parsePermissions(val)
-		case "account", "allowed_connection_types", "connection_types", "clients", "proxy_required":
-			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "user field \"" + key + "\" is not supported by this jsnode build"}
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in user"}
+			err = otherKey(blockUser, m, key, "")
 		}
 		if err != nil {
 			return nil, nil, err
@@ -145,13 +137,10 @@ func parsePermissions(v *conf.Value) (*auth.Permissions, error) {
 			p.Publish, err = parseSubjectPermission(val)
 		case "subscribe", "sub", "export":
 			p.Subscribe, err = parseSubjectPermission(val)
-		case "allow_responses", "allow_resp":
+		case "allow_responses", "publish_allow_responses", "allow_resp":
 			p.Response, err = parseResponses(val)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in permissions"}
+			err = otherKey("", m, key, "Unknown field %q parsing permissions")
 		}
 		if err != nil {
 			return nil, err
@@ -176,7 +165,7 @@ func parseSubjectPermission(v *conf.Value) (*auth.SubjectPermission, error) {
 		case "deny":
 			sp.Deny, err = subjectList(val)
 		default:
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in permission (expected allow or deny)"}
+			err = otherKey("", m, key, "Unknown field name %q parsing subject permissions, only 'allow' or 'deny' are permitted")
 		}
 		if err != nil {
 			return nil, err
@@ -223,7 +212,7 @@ func parseResponses(v *conf.Value) (*auth.ResponsePermission, error) {
 		case "expires", "expiration", "ttl":
 			rp.Expires, err = val.AsDuration()
 		default:
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in allow_responses"}
+			err = otherKey("", m, key, "Unknown field %q parsing permissions")
 		}
 		if err != nil {
 			return nil, err

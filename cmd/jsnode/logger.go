@@ -16,6 +16,7 @@ type logger struct {
 	w       io.Writer
 	pid     int
 	logtime bool
+	utc     bool // logtime_utc: timestamps in UTC
 	debug   bool
 	trace   bool
 }
@@ -29,7 +30,11 @@ func (l *logger) write(level, format string, v ...any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.logtime {
-		fmt.Fprintf(l.w, "[%d] %s [%s] %s\n", l.pid, time.Now().Format("2006/01/02 15:04:05.000000"), level, msg)
+		now := time.Now()
+		if l.utc {
+			now = now.UTC()
+		}
+		fmt.Fprintf(l.w, "[%d] %s [%s] %s\n", l.pid, now.Format("2006/01/02 15:04:05.000000"), level, msg)
 		return
 	}
 	fmt.Fprintf(l.w, "[%d] [%s] %s\n", l.pid, level, msg)

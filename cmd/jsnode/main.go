@@ -17,10 +17,6 @@ import (
 	"jsnode/node/server"
 )
 
-// version is jsnode's own version; the client protocol it speaks is that
-// of nats-server 2.15.
-const version = "0.1.0"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -36,8 +32,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if cl.showVersion {
-		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", version, server.ServerVersion)
+		// The banner says the same in two lines (node/server Start).
+		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", server.Version, server.ServerVersion)
 		return 0
+	}
+	if cl.testConfig && cl.configFile == "" {
+		fmt.Fprintln(stderr, "jsnode: must specify [-c, --config] option to check configuration file syntax")
+		return 1
 	}
 	opts, proc, err := buildOptions(cl)
 	if err != nil {
@@ -45,7 +46,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if cl.testConfig {
-		fmt.Fprintf(stdout, "jsnode: configuration file %s test is successful\n", cl.configFile)
+		fmt.Fprintf(stderr, "jsnode: configuration file %s is valid\n", cl.configFile)
 		return 0
 	}
 	logOut := stderr
@@ -63,6 +64,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logtime = proc.Logtime
 	}
 	log := newLogger(logOut, logtime, opts.Debug, opts.Trace)
+	log.utc = proc.LogtimeUTC
 	return serve(opts, proc, log)
 }
 
@@ -127,6 +129,15 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	if set["http_port"] {
 		o.HTTPPort = cl.httpPort
 	}
+	if set["logtime_utc"] {
+		p.LogtimeUTC = cl.logtimeUTC
+	}
+	if set["max_traced_msg_len"] {
+		o.MaxTracedMsgLen = cl.maxTracedMsgLen
+	}
+	if set["profile"] {
+		p.ProfPort = cl.profPort
+	}
 }
 
 // serve runs the node until a signal stops it.
@@ -137,6 +148,14 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 			return 1
 		}
 		defer os.Remove(proc.PidFile)
+	}
+	if proc.ProfPort != 0 {
+		prof, err := startProfiler(opts.Host, proc.ProfPort, proc.ProfBlockRate, log)
+		if err != nil {
+			log.Fatalf("%v", err)
+			return 1
+		}
+		defer prof.Close()
 	}
 	n, err := startNode(opts, log)
 	if err != nil {
@@ -157,8 +176,7 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 		case sig := <-sigs:
 			switch sig {
 			case syscall.SIGUSR2:
-				log.Noticef("Entering lame duck mode, stop accepting new clients")
-				n.LameDuck()
+				n.LameDuck() // the server logs "Entering lame duck mode"
 			case syscall.SIGHUP:
 				log.Warnf("Configuration reload (SIGHUP) is not supported by this jsnode build")
 			default:

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"jsnode/node/conf"
@@ -59,16 +60,29 @@ func writeTimeoutPolicy(m *conf.Map, key string, v *conf.Value) error {
 	return v.Errorf("write_timeout must be 'default', 'close' or 'retry'")
 }
 
-// lameDuckDuration reads lame_duck_duration with nats-server's floor.
+// lameDuckDuration reads lame_duck_duration. nats-server's 30s floor is
+// checked by Load and LoadString (minLameDuck), not here: the simulator
+// reads its scenario node blocks through Apply and runs lame duck over a
+// few virtual seconds.
 func lameDuckDuration(v *conf.Value) (time.Duration, error) {
-	d, err := v.AsDuration()
-	if err != nil {
-		return 0, err
+	return v.AsDuration()
+}
+
+// minLameDuck is nats-server's lowest lame_duck_duration.
+const minLameDuck = 30 * time.Second
+
+// checkLameDuckMinimum refuses, at its position, a lame_duck_duration
+// below nats-server's minimum in a real configuration file.
+func checkLameDuckMinimum(m *conf.Map, o *server.Options) error {
+	for _, key := range m.Keys {
+		if !strings.EqualFold(key, "lame_duck_duration") {
+			continue
+		}
+		if v, _ := m.Get(key); o.LameDuckDuration < minLameDuck {
+			return v.Errorf("invalid lame_duck_duration of %v, minimum is 30 seconds", o.LameDuckDuration)
+		}
 	}
-	if d < 30*time.Second {
-		return 0, v.Errorf("invalid lame_duck_duration of %v, minimum is 30 seconds", d)
-	}
-	return d, nil
+	return nil
 }
 
 func lameDuckGrace(v *conf.Value) (time.Duration, error) {

@@ -105,7 +105,7 @@ func (o *ClusterOpts) validate() error {
 	switch o.PoolSize {
 	case -1, 0, 1:
 	default:
-		return fmt.Errorf("cluster pool_size %d is not supported by this jsnode build (one route per pair of servers: use 1)", o.PoolSize)
+		return fmt.Errorf("cluster pool_size %d is not supported by jsnode yet (one route per pair of servers: use 1)", o.PoolSize)
 	}
 	if len(o.Routes) > 0 && !o.enabled() {
 		return errors.New("cluster routes need a cluster port (set cluster.listen or --cluster)")

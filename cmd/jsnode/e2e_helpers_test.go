@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -185,4 +189,35 @@ func hasAnyPrefix(s string, prefixes []string) bool {
 		}
 	}
 	return false
+}
+
+// builtJsnode is the binary the process-level tests run, built once per
+// test run.
+var builtJsnode struct {
+	once sync.Once
+	bin  string
+	err  error
+}
+
+// buildJsnode returns the path of a jsnode binary built from this package.
+func buildJsnode(t *testing.T) string {
+	t.Helper()
+	builtJsnode.once.Do(func() {
+		dir, err := os.MkdirTemp("", "jsnode-e2e-")
+		if err != nil {
+			builtJsnode.err = err
+			return
+		}
+		bin := filepath.Join(dir, "jsnode")
+		cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			builtJsnode.err = fmt.Errorf("go build: %v\n%s", err, out)
+			return
+		}
+		builtJsnode.bin = bin
+	})
+	if builtJsnode.err != nil {
+		t.Fatal(builtJsnode.err)
+	}
+	return builtJsnode.bin
 }

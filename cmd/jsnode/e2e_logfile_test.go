@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -28,16 +27,6 @@ type jsnodeProc struct {
 	done chan error
 }
 
-// buildJsnode builds the binary into the test's temporary directory.
-func buildJsnode(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "jsnode")
-	cmd := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), "build", "-o", bin, ".")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
 
 // startJsnode runs bin with args (which must log to logFile) and waits
 // until the server is ready; the process is killed when the test ends.

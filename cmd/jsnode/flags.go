@@ -24,6 +24,9 @@ type cmdline struct {
 	logFile         string
 	logSizeLimit    int64
 	logtime         bool
+	logtimeUTC      bool
+	maxTracedMsgLen int
+	profPort        int
 	debug, trace    bool
 	traceVerbose    bool
 	debugTrace      bool
@@ -47,14 +50,16 @@ type cmdline struct {
 	set map[string]bool
 }
 
-// unsupportedFlags are nats-server flags jsnode knows but does not offer
-// yet; using one is an error that names it rather than a silent no-op.
-var unsupportedFlags = map[string]string{
-	"js": "JetStream", "jetstream": "JetStream", "sd": "JetStream", "store_dir": "JetStream",
-	"ms": "HTTPS monitoring", "https_port": "HTTPS monitoring",
-	"tls": "TLS", "tlscert": "TLS", "tlskey": "TLS", "tlsverify": "TLS", "tlscacert": "TLS",
-	"s": "syslog", "syslog": "syslog", "r": "syslog", "remote_syslog": "syslog",
-	"sl": "signals", "signal": "signals", "ports_file_dir": "ports files",
+// unsupportedFlags are nats-server v2.15 flags (its main.go usage and
+// ConfigureOptions) of features jsnode does not have yet; using one is an
+// error that names it rather than a silent no-op or an unknown flag.
+var unsupportedFlags = map[string]bool{
+	"js": true, "jetstream": true, "sd": true, "store_dir": true, // JetStream
+	"ms": true, "https_port": true, // HTTPS monitoring
+	"tls": true, "tlscert": true, "tlskey": true, "tlsverify": true, "tlscacert": true, "help_tls": true,
+	"s": true, "syslog": true, "r": true, "remote_syslog": true, // syslog
+	"sl": true, "signal": true,
+	"ports_file_dir": true,
 }
 
 // canonical maps every alias to the setting's canonical name.
@@ -66,7 +71,8 @@ var canonical = map[string]string{
 	"user":             "user", "pass": "pass", "auth": "token",
 	"P": "pid", "pid": "pid",
 	"l": "log", "log": "log", "log_size_limit": "log_size_limit",
-	"T": "logtime", "logtime": "logtime",
+	"T": "logtime", "logtime": "logtime", "logtime_utc": "logtime_utc",
+	"max_traced_msg_len": "max_traced_msg_len", "profile": "profile",
 	"D": "debug", "debug": "debug",
 	"V": "trace", "trace": "trace", "VV": "trace_verbose",
 	"DV": "debug_trace", "DVV": "debug_trace",
@@ -92,8 +98,8 @@ func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
 	}
 	var unsupported error
 	fs.Visit(func(f *flag.Flag) {
-		if feature, ok := unsupportedFlags[f.Name]; ok && unsupported == nil {
-			unsupported = fmt.Errorf("flag -%s is not supported by this jsnode build (%s is not implemented yet)", f.Name, feature)
+		if unsupportedFlags[f.Name] && unsupported == nil {
+			unsupported = fmt.Errorf("%q is not supported by jsnode yet", "-"+f.Name)
 			return
 		}
 		c.set[canonical[f.Name]] = true
@@ -148,6 +154,9 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	fs.Int64Var(&c.logSizeLimit, "log_size_limit", 0, "")
 	str(&c.configFile, "c", "config")
 	boolean(&c.logtime, true, "T", "logtime")
+	boolean(&c.logtimeUTC, false, "logtime_utc")
+	fs.IntVar(&c.maxTracedMsgLen, "max_traced_msg_len", 0, "")
+	fs.IntVar(&c.profPort, "profile", 0, "")
 	boolean(&c.debug, false, "D", "debug")
 	boolean(&c.trace, false, "V", "trace")
 	boolean(&c.traceVerbose, false, "VV")
@@ -186,6 +195,7 @@ func defineUnsupported(fs *flag.FlagSet) {
 // unsupportedBoolFlags are the unsupported flags that take no value.
 var unsupportedBoolFlags = map[string]bool{
 	"js": true, "jetstream": true, "tls": true, "tlsverify": true, "s": true, "syslog": true,
+	"help_tls": true,
 }
 
 const usage = `Usage: jsnode [options]
@@ -203,11 +213,13 @@ Logging options:
     -l, --log <file>                 File to redirect log output
         --log_size_limit <bytes>     Rotate the log file past this size
     -T, --logtime                    Timestamp log entries (default: true)
+        --logtime_utc                Timestamps in UTC instead of local timezone (default: false)
     -D, --debug                      Enable debugging output
     -V, --trace                      Trace the raw protocol
     -VV                              Verbose trace
     -DV                              Debug and trace
     -DVV                             Debug and verbose trace
+        --max_traced_msg_len <len>   Maximum printable length for traced messages (default: unlimited)
 
 Authorization options:
         --user <user>                User required for connections
@@ -225,10 +237,14 @@ Cluster options:
 Monitoring options:
     -m, --http_port <port>           Use port for http monitoring (-1: random)
 
+Profiling options:
+        --profile <port>             Profiling HTTP port (net/http/pprof)
+
 Common options:
     -h, --help                       Show this message
     -v, --version                    Show version
 
-Not available yet (rejected with an error): JetStream (-js, -sd),
-HTTPS monitoring (-ms), TLS, syslog, --signal.
+Not available yet (rejected with an error naming the flag): JetStream
+(-js, -sd), HTTPS monitoring (-ms), TLS (--tls*, --help_tls), syslog
+(-s, -r), --ports_file_dir, --signal.
 `

@@ -16,6 +16,7 @@ type logger struct {
 	q       *logQueue
 	pid     int
 	logtime bool
+	utc     bool // logtime_utc: timestamps in UTC
 	debug   bool
 	trace   bool
 	file    bool // writing to a log file (reopen applies)
@@ -24,6 +25,7 @@ type logger struct {
 // logSettings are the output choices for newLogger.
 type logSettings struct {
 	logtime, debug, trace bool
+	utc                   bool // logtime_utc
 	// file is the log file ("": write to the stream).
 	file string
 	// sizeLimit rotates the file past this many bytes (0: never);
@@ -35,7 +37,7 @@ type logSettings struct {
 // newLogger starts the writer over the log file, or over stream when
 // there is none.
 func newLogger(stream io.Writer, ls logSettings) (*logger, error) {
-	l := &logger{pid: os.Getpid(), logtime: ls.logtime, debug: ls.debug, trace: ls.trace, file: ls.file != ""}
+	l := &logger{pid: os.Getpid(), logtime: ls.logtime, utc: ls.utc, debug: ls.debug, trace: ls.trace, file: ls.file != ""}
 	var sink logSink = streamSink{w: stream}
 	if l.file {
 		fs, err := openFileSink(ls.file, ls.sizeLimit, ls.maxNum, l.format, stream)
@@ -52,7 +54,11 @@ func newLogger(stream io.Writer, ls logSettings) (*logger, error) {
 func (l *logger) format(level, format string, v ...any) []byte {
 	msg := fmt.Sprintf(format, v...)
 	if l.logtime {
-		return fmt.Appendf(nil, "[%d] %s [%s] %s\n", l.pid, time.Now().Format("2006/01/02 15:04:05.000000"), level, msg)
+		now := time.Now()
+		if l.utc {
+			now = now.UTC()
+		}
+		return fmt.Appendf(nil, "[%d] %s [%s] %s\n", l.pid, now.Format("2006/01/02 15:04:05.000000"), level, msg)
 	}
 	return fmt.Appendf(nil, "[%d] [%s] %s\n", l.pid, level, msg)
 }

@@ -18,10 +18,6 @@ import (
 	"jsnode/node/server"
 )
 
-// version is jsnode's own version; the client protocol it speaks is that
-// of nats-server 2.15.
-const version = "0.1.0"
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
@@ -37,8 +33,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 0
 	}
 	if cl.showVersion {
-		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", version, server.ServerVersion)
+		// The banner says the same in two lines (node/server Start).
+		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", server.Version, server.ServerVersion)
 		return 0
+	}
+	if cl.testConfig && cl.configFile == "" {
+		fmt.Fprintln(stderr, "jsnode: must specify [-c, --config] option to check configuration file syntax")
+		return 1
 	}
 	opts, proc, err := buildOptions(cl)
 	if err != nil {
@@ -46,7 +47,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	if cl.testConfig {
-		fmt.Fprintf(stdout, "jsnode: configuration file %s test is successful\n", cl.configFile)
+		fmt.Fprintf(stderr, "jsnode: configuration file %s is valid\n", cl.configFile)
 		return 0
 	}
 	logtime := cl.logtime
@@ -54,7 +55,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		logtime = proc.Logtime
 	}
 	log, err := newLogger(stderr, logSettings{
-		logtime: logtime, debug: opts.Debug, trace: opts.Trace,
+		logtime: logtime, debug: opts.Debug, trace: opts.Trace, utc: proc.LogtimeUTC,
 		file: proc.LogFile, sizeLimit: proc.LogSizeLimit, maxNum: proc.LogMaxNum,
 	})
 	if err != nil {
@@ -129,6 +130,15 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	if set["http_port"] {
 		o.HTTPPort = cl.httpPort
 	}
+	if set["logtime_utc"] {
+		p.LogtimeUTC = cl.logtimeUTC
+	}
+	if set["max_traced_msg_len"] {
+		o.MaxTracedMsgLen = cl.maxTracedMsgLen
+	}
+	if set["profile"] {
+		p.ProfPort = cl.profPort
+	}
 }
 
 // serve runs the node until a signal stops it.
@@ -139,6 +149,14 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 			return 1
 		}
 		defer os.Remove(proc.PidFile)
+	}
+	if proc.ProfPort != 0 {
+		prof, err := startProfiler(opts.Host, proc.ProfPort, proc.ProfBlockRate, log)
+		if err != nil {
+			log.Fatalf("%v", err)
+			return 1
+		}
+		defer prof.Close()
 	}
 	// Trap signals before the node says it is ready: a SIGUSR1 from
 	// logrotate in between would otherwise kill the process.
@@ -163,8 +181,7 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 			case syscall.SIGUSR1:
 				log.Reopen()
 			case syscall.SIGUSR2:
-				log.Noticef("Entering lame duck mode, stop accepting new clients")
-				n.LameDuck()
+				n.LameDuck() // the server logs "Entering lame duck mode"
 			case syscall.SIGHUP:
 				log.Warnf("Configuration reload (SIGHUP) is not supported by this jsnode build")
 			default:

@@ -207,7 +207,7 @@ func (m *monitorServer) root(w http.ResponseWriter, r *http.Request) {
 	}
 	m.count(monitor.RootPath)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	fmt.Fprintf(w, "<html lang=\"en\"><head><title>jsnode</title></head><body>\n<h1>jsnode v%s</h1>\n", version)
+	fmt.Fprintf(w, "<html lang=\"en\"><head><title>jsnode</title></head><body>\n<h1>jsnode v%s</h1>\n", server.Version)
 	for _, e := range []struct{ path, label string }{
 		{monitor.VarzPath, "General"}, {monitor.JszPath, "JetStream"}, {monitor.ConnzPath, "Connections"},
 		{monitor.AccountzPath, "Accounts"}, {monitor.AccountStatzPath, "Account Stats"},

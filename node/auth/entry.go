@@ -72,3 +72,16 @@ func queueMatches(queue string, lines []entry) bool {
 	}
 	return false
 }
+
+// CheckPublishSubject and CheckSubscribeSubject report, with nats-server's
+// text, whether line is a valid publish or subscribe permission line; the
+// config reader calls them so the error carries the line's position.
+func CheckPublishSubject(line string) error {
+	_, err := parsePublishEntry(line)
+	return err
+}
+
+func CheckSubscribeSubject(line string) error {
+	_, err := parseSubscribeEntry(line)
+	return err
+}

@@ -12,12 +12,6 @@ import (
 	"jsnode/node/server"
 )
 
-// accountUnsupported names account keys of features jsnode does not have
-// yet, with the feature's name for the error.
-var accountUnsupported = map[string]string{
-	"jetstream": "JetStream", "msg_trace": "message tracing", "trace_dest": "message tracing",
-}
-
 // applyAccounts reads the accounts key: a map of account blocks, or the
 // short form, a list of names.
 func applyAccounts(v *conf.Value, o *server.Options) error {
@@ -109,13 +103,7 @@ func applyAccountKey(m *conf.Map, key string, v *conf.Value, acc *server.Account
 	case "limits":
 		err = applyAccountLimits(v, &acc.Limits)
 	default:
-		if m.IsVariable(key) {
-			return nil
-		}
-		if feature, ok := accountUnsupported[k]; ok {
-			return v.Errorf("account %q is not supported by this jsnode build (%s is not implemented yet)", key, feature)
-		}
-		return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q", key)}
+		return otherKey(blockAccount, m, key, "")
 	}
 	return err
 }

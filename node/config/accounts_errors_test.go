@@ -33,11 +33,11 @@ func TestAccountBlockErrors(t *testing.T) {
 		{"not a map", `accounts { A: 1 }`, `e.conf:1:15: Expected map entries for accounts`},
 		{"unknown key", `accounts { A: { bogus: 1 } }`, `e.conf:1:17: unknown field "bogus"`},
 		{"jetstream", `accounts { A: { jetstream: enabled } }`,
-			`e.conf:1:28: account "jetstream" is not supported by this jsnode build (JetStream is not implemented yet)`},
+			`e.conf:1:17: "jetstream" is not supported by jsnode yet`},
 		{"msg_trace", `accounts { A: { msg_trace: "t.x" } }`,
-			`e.conf:1:28: account "msg_trace" is not supported by this jsnode build (message tracing is not implemented yet)`},
+			`e.conf:1:17: "msg_trace" is not supported by jsnode yet`},
 		{"trace_dest", `accounts { A: { trace_dest: "t.x" } }`,
-			`e.conf:1:29: account "trace_dest" is not supported by this jsnode build (message tracing is not implemented yet)`},
+			`e.conf:1:17: "trace_dest" is not supported by jsnode yet`},
 		{"user key as account nkey", `accounts { A: { nkey: ` + userKey + ` } }`,
 			`e.conf:1:23: Not a valid public nkey for an account: "` + userKey + `"`},
 		{"limits unknown", `accounts { A: { limits: { max_foo: 1 } } }`, `e.conf:1:27: Unknown field "max_foo" parsing account limits`},
@@ -50,12 +50,12 @@ func TestAccountBlockErrors(t *testing.T) {
 		{"duplicate nkey", "accounts {\n A: { users: [{nkey: " + userKey + "}] }\n B: { users: [{nkey: " + userKey + "}] }\n}",
 			`e.conf:3:14: Duplicate nkey "` + userKey + `" detected`},
 		{"user field not supported", `accounts { A: { users: [{user: u, password: p, allowed_connection_types: [STANDARD]}] } }`,
-			`e.conf:1:48: user field "allowed_connection_types" is not supported by this jsnode build`},
+			`e.conf:1:48: "allowed_connection_types" is not supported by jsnode yet`},
 		{"system account not a string", `system_account: 5`, `e.conf:1:17: system account name must be a string`},
 		{"http not a port", `http: true`, `e.conf:1:7: expected port or host:port, got bool`},
 		{"http without port", `http: "8222"`, `e.conf:1:7: could not parse address string "8222"`},
 		{"http bad port", `http: "h:x"`, `e.conf:1:7: could not parse port "x"`},
-		{"https refused", `https: 8443`, `e.conf:1:8: "https" is not supported by this jsnode build (HTTPS monitoring is not implemented yet)`},
+		{"https refused", `https: 8443`, `e.conf:1:1: "https" is not supported by jsnode yet`},
 	})
 }
 
@@ -80,9 +80,9 @@ func TestExportErrors(t *testing.T) {
 		{"service not a string", exp(`{service: [a]}`), `e.conf:1:37: Expected service name to be string, got []interface {}`},
 		{"unknown key", exp(`{stream: a, foo: 1}`), `e.conf:1:39: unknown field "foo"`},
 		{"latency refused", exp(`{service: a, latency: "lat.x"}`),
-			`e.conf:1:49: export "latency" is not supported by this jsnode build (service latency tracking is not implemented yet)`},
+			`e.conf:1:40: "latency" is not supported by jsnode yet`},
 		{"allow_trace refused", exp(`{service: a, allow_trace: true}`),
-			`e.conf:1:53: export "allow_trace" is not supported by this jsnode build (message tracing is not implemented yet)`},
+			`e.conf:1:40: "allow_trace" is not supported by jsnode yet`},
 	})
 }
 
@@ -110,7 +110,7 @@ func TestImportErrors(t *testing.T) {
 		{"share not a bool", imp(`{service: {account: A, subject: x}, share: 1}`), `e.conf:1:119: expected a boolean, found int "1"`},
 		{"unknown key", imp(`{stream: {account: A, subject: x}, foo: 1}`), `e.conf:1:111: unknown field "foo"`},
 		{"allow_trace refused", imp(`{stream: {account: A, subject: x}, allow_trace: true}`),
-			`e.conf:1:124: import "allow_trace" is not supported by this jsnode build (message tracing is not implemented yet)`},
+			`e.conf:1:111: "allow_trace" is not supported by jsnode yet`},
 	})
 }
 

@@ -145,9 +145,9 @@ func TestAccountsDocUnsupportedFormsAreRefused(t *testing.T) {
 	for _, c := range cases {
 		var o server.Options
 		err := LoadString("r.conf", c.text, conf.Options{}, &o, &Process{})
-		want := "(" + c.feature + " is not implemented yet)"
+		want := " is not supported by jsnode yet"
 		if err == nil || !strings.HasPrefix(err.Error(), "r.conf:1:") || !strings.HasSuffix(err.Error(), want) {
-			t.Errorf("%s: error %v, want a positioned refusal ending in %q", c.text, err, want)
+			t.Errorf("%s (%s): error %v, want a positioned refusal ending in %q", c.text, c.feature, err, want)
 		}
 	}
 }

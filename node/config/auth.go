@@ -4,6 +4,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nkeys"
+
 	"jsnode/node/auth"
 	"jsnode/node/conf"
 	"jsnode/node/server"
@@ -16,6 +18,8 @@ func applyAuthorization(v *conf.Value, o *server.Options) error {
 		return err
 	}
 	a := &o.Auth
+	names := newUserNames(a) // users of accounts read before this block
+	usersSeen := false
 	for _, key := range m.Keys {
 		val, _ := m.Get(key)
 		switch strings.ToLower(key) {
@@ -28,18 +32,31 @@ func applyAuthorization(v *conf.Value, o *server.Options) error {
 		case "timeout":
 			a.Timeout, err = asSeconds(val)
 		case "users":
-			err = applyUsers(val, a)
-		case "permissions", "default_permissions":
+			usersSeen = true
+			err = applyUsers(val, a, names)
+		case "permissions", "default_permissions", "default_permission":
 			a.DefaultPermissions, err = parsePermissions(val)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in authorization"}
+			err = otherKey(blockAuth, m, key, "")
 		}
 		if err != nil {
 			return err
 		}
+	}
+	return checkAuthMethods(v, a, usersSeen || len(names) > 0)
+}
+
+// checkAuthMethods refuses, at the authorization block, the combinations
+// nats-server refuses there: a token with a user, or a single user or a
+// token beside a users array (which accounts' users count as).
+func checkAuthMethods(v *conf.Value, a *auth.Config, haveUsers bool) error {
+	switch {
+	case (a.Username != "" || a.Password != "") && a.Token != "":
+		return v.Errorf("Cannot have a user/pass and token")
+	case haveUsers && a.Username != "":
+		return v.Errorf("Can not have a single user/pass and a users array")
+	case haveUsers && a.Token != "":
+		return v.Errorf("Can not have a token and a users array")
 	}
 	return nil
 }
@@ -56,11 +73,30 @@ func asSeconds(v *conf.Value) (time.Duration, error) {
 	return v.AsDuration()
 }
 
-func applyUsers(v *conf.Value, a *auth.Config) error {
-	users, nkeys, err := parseUsers(v)
-	a.Users = append(a.Users, users...)
-	a.Nkeys = append(a.Nkeys, nkeys...)
-	return err
+// applyUsers reads authorization's users; a name or nkey already taken
+// (here or by an account) is refused at its entry, with nats-server's text.
+func applyUsers(v *conf.Value, a *auth.Config, names userNames) error {
+	list, err := v.AsArray()
+	if err != nil {
+		return err
+	}
+	for _, item := range list {
+		user, nkey, err := parseUser(item)
+		switch {
+		case err != nil:
+			return err
+		case nkey != nil:
+			err = names.add(nkey.Nkey, "Duplicate nkey %q detected", item.Pos)
+			a.Nkeys = append(a.Nkeys, nkey)
+		default:
+			err = names.add(user.Username, "Duplicate user %q detected", item.Pos)
+			a.Users = append(a.Users, user)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // parseUsers reads a users array (of authorization or of an account):
@@ -106,25 +142,22 @@ func parseUser(item *conf.Value) (*auth.User, *auth.NkeyUser, error) {
 			nkey, err = val.AsString()
 		case "permissions", "permission", "authorization":
 			perms, err = parsePermissions(val)
-		case "account", "allowed_connection_types", "connection_types", "clients", "proxy_required":
-			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "user field \"" + key + "\" is not supported by this jsnode build"}
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return nil, nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in user"}
+			err = otherKey(blockUser, m, key, "")
 		}
 		if err != nil {
 			return nil, nil, err
 		}
 	}
 	switch {
+	case nkey == "" && user.Username == "":
+		return nil, nil, item.Errorf("User entry requires a user")
+	case nkey != "" && !nkeys.IsValidPublicUserKey(nkey):
+		return nil, nil, &conf.Error{Pos: m.KeyPos("nkey"), Msg: "Not a valid public nkey for a user"}
 	case nkey != "" && (user.Username != "" || user.Password != ""):
-		return nil, nil, item.Errorf("a user entry has either nkey or user/password, not both")
+		return nil, nil, item.Errorf("Nkey users do not take usernames or passwords")
 	case nkey != "":
 		return nil, &auth.NkeyUser{Nkey: nkey, Permissions: perms}, nil
-	case user.Username == "":
-		return nil, nil, item.Errorf("user entry without user or nkey")
 	}
 	user.Permissions = perms
 	return &user, nil, nil
@@ -142,16 +175,13 @@ func parsePermissions(v *conf.Value) (*auth.Permissions, error) {
 		val, _ := m.Get(key)
 		switch strings.ToLower(key) {
 		case "publish", "pub", "import":
-			p.Publish, err = parseSubjectPermission(val)
+			p.Publish, err = parseSubjectPermission(val, auth.CheckPublishSubject)
 		case "subscribe", "sub", "export":
-			p.Subscribe, err = parseSubjectPermission(val)
-		case "allow_responses", "allow_resp":
+			p.Subscribe, err = parseSubjectPermission(val, auth.CheckSubscribeSubject)
+		case "allow_responses", "publish_allow_responses", "allow_resp":
 			p.Response, err = parseResponses(val)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in permissions"}
+			err = otherKey("", m, key, "Unknown field %q parsing permissions")
 		}
 		if err != nil {
 			return nil, err
@@ -160,9 +190,12 @@ func parsePermissions(v *conf.Value) (*auth.Permissions, error) {
 	return p, nil
 }
 
-func parseSubjectPermission(v *conf.Value) (*auth.SubjectPermission, error) {
+// parseSubjectPermission reads a subject, a list of subjects or an
+// {allow, deny} map; check refuses a bad subject at its position (the
+// text is nats-server's, which gives no position for it).
+func parseSubjectPermission(v *conf.Value, check func(string) error) (*auth.SubjectPermission, error) {
 	if v.Kind != conf.KindMap {
-		subjects, err := subjectList(v)
+		subjects, err := checkedSubjects(v, check)
 		return &auth.SubjectPermission{Allow: subjects}, err
 	}
 	m := v.Map
@@ -172,17 +205,33 @@ func parseSubjectPermission(v *conf.Value) (*auth.SubjectPermission, error) {
 		var err error
 		switch strings.ToLower(key) {
 		case "allow":
-			sp.Allow, err = subjectList(val)
+			sp.Allow, err = checkedSubjects(val, check)
 		case "deny":
-			sp.Deny, err = subjectList(val)
+			sp.Deny, err = checkedSubjects(val, check)
 		default:
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in permission (expected allow or deny)"}
+			err = otherKey("", m, key, "Unknown field name %q parsing subject permissions, only 'allow' or 'deny' are permitted")
 		}
 		if err != nil {
 			return nil, err
 		}
 	}
 	return sp, nil
+}
+
+// checkedSubjects is subjectList with each subject checked where it is.
+func checkedSubjects(v *conf.Value, check func(string) error) ([]string, error) {
+	items := []*conf.Value{v}
+	if v.Kind == conf.KindArray {
+		items = v.Array
+	}
+	for _, item := range items {
+		if s, err := item.AsString(); err == nil {
+			if err := check(s); err != nil {
+				return nil, item.Errorf("%s", err.Error())
+			}
+		}
+	}
+	return subjectList(v)
 }
 
 // subjectList takes one subject or an array of subjects.
@@ -223,7 +272,7 @@ func parseResponses(v *conf.Value) (*auth.ResponsePermission, error) {
 		case "expires", "expiration", "ttl":
 			rp.Expires, err = val.AsDuration()
 		default:
-			return nil, &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in allow_responses"}
+			err = otherKey("", m, key, "Unknown field %q parsing permissions")
 		}
 		if err != nil {
 			return nil, err

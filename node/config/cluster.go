@@ -1,7 +1,6 @@
 package config
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 
@@ -9,13 +8,6 @@ import (
 	"jsnode/node/redact"
 	"jsnode/node/server"
 )
-
-// clusterUnsupported names keys of the cluster block that belong to
-// features jsnode does not have yet.
-var clusterUnsupported = map[string]string{
-	"tls": "TLS", "permissions": "route permissions", "accounts": "pinned-account routes",
-	"compression": "route compression", "write_timeout": "write timeout policies",
-}
 
 // applyCluster reads a `cluster { }` block.
 func applyCluster(v *conf.Value, o *server.Options) error {
@@ -54,7 +46,7 @@ func applyCluster(v *conf.Value, o *server.Options) error {
 		case "pool_size":
 			c.PoolSize, err = asInt(val)
 			if err == nil && (c.PoolSize < -1 || c.PoolSize > 1) {
-				err = val.Errorf("pool_size %d is not supported by this jsnode build (one route per pair of servers: use 1)", c.PoolSize)
+				err = val.Errorf("pool_size %d is not supported by jsnode yet (one route per pair of servers: use 1)", c.PoolSize)
 			}
 		case "ping_interval":
 			c.PingInterval, err = val.AsDuration()
@@ -62,14 +54,10 @@ func applyCluster(v *conf.Value, o *server.Options) error {
 			c.MaxPingsOut, err = asInt(val)
 		case "write_deadline":
 			c.WriteDeadline, err = val.AsDuration()
+		case "write_timeout":
+			err = writeTimeoutPolicy(m, key, val)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			if feature, ok := clusterUnsupported[k]; ok {
-				return val.Errorf("cluster %q is not supported by this jsnode build (%s is not implemented yet)", key, feature)
-			}
-			return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q in cluster", key)}
+			err = otherKey(blockCluster, m, key, "")
 		}
 		if err != nil {
 			return err
@@ -137,13 +125,8 @@ func applyClusterAuth(v *conf.Value, c *server.ClusterOpts) error {
 			err = val.Errorf("Cluster authorization does not allow multiple users")
 		case "token":
 			err = val.Errorf("Cluster authorization does not support tokens")
-		case "permissions":
-			err = val.Errorf("cluster authorization %q is not supported by this jsnode build (route permissions are not implemented yet)", key)
 		default:
-			if m.IsVariable(key) {
-				continue
-			}
-			return &conf.Error{Pos: m.KeyPos(key), Msg: "unknown field \"" + key + "\" in cluster authorization"}
+			err = otherKey(blockClusterAuth, m, key, "")
 		}
 		if err != nil {
 			return err

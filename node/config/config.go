@@ -16,29 +16,20 @@ import (
 )
 
 // Process holds the settings that belong to the process rather than to the
-// node: logging and the pid file.
+// node: logging, the pid file and the profiling listener.
 type Process struct {
 	LogFile    string
 	PidFile    string
 	Logtime    bool
 	LogtimeSet bool
+	LogtimeUTC bool
 	// LogSizeLimit rotates the log file once it passes this many bytes
 	// (logfile_size_limit; 0: never). LogMaxNum keeps that many log files,
 	// the live one included (logfile_max_num; 0: keep all).
-	LogSizeLimit int64
-	LogMaxNum    int
-}
-
-// unsupported names top-level keys of nats-server features jsnode does not
-// implement yet, with the feature's name for the error.
-var unsupported = map[string]string{
-	"gateway": "gateways", "leafnodes": "leaf nodes", "leaf": "leaf nodes",
-	"jetstream": "JetStream", "https": "HTTPS monitoring", "https_port": "HTTPS monitoring",
-	"tls": "TLS", "websocket": "websocket",
-	"ws": "websocket", "mqtt": "MQTT", "operator": "operator mode", "operators": "operator mode",
-	"resolver": "operator mode", "resolver_preload": "operator mode", "trusted": "operator mode",
-	"trusted_keys": "operator mode", "syslog": "syslog", "remote_syslog": "syslog", "ocsp": "OCSP",
-	"server_tags": "server tags", "default_js_domain": "JetStream",
+	LogSizeLimit  int64
+	LogMaxNum     int
+	ProfPort      int // prof_port: pprof over HTTP on this port (0: off)
+	ProfBlockRate int // prof_block_rate: runtime.SetBlockProfileRate
 }
 
 // Apply reads the top-level map m into opts and proc. Keys compare
@@ -104,15 +95,18 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 	case "write_deadline":
 		o.WriteDeadline, err = v.AsDuration()
 	case "lame_duck_duration":
-		o.LameDuckDuration, err = v.AsDuration()
+		o.LameDuckDuration, err = lameDuckDuration(v)
 	case "lame_duck_grace_period":
-		o.LameDuckGracePeriod, err = v.AsDuration()
+		o.LameDuckGracePeriod, err = lameDuckGrace(v)
 	case "no_header_support":
 		o.NoHeaderSupport, err = v.AsBool()
 	case "debug":
 		o.Debug, err = v.AsBool()
 	case "trace", "trace_verbose":
 		o.Trace, err = v.AsBool()
+	case "trace_headers":
+		o.TraceHeaders, err = v.AsBool()
+		o.Trace = o.TraceHeaders
 	case "logtime":
 		p.Logtime, err = v.AsBool()
 		p.LogtimeSet = true
@@ -148,13 +142,7 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 	case "http_base_path":
 		o.HTTPBasePath, err = v.AsString()
 	default:
-		if m.IsVariable(key) {
-			return nil
-		}
-		if feature, ok := unsupported[k]; ok {
-			return v.Errorf("%q is not supported by this jsnode build (%s is not implemented yet)", key, feature)
-		}
-		return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q", key)}
+		return applyTuning(k, m, key, v, o, p)
 	}
 	return err
 }

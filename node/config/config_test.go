@@ -152,15 +152,15 @@ func TestErrorsNamePosition(t *testing.T) {
 		text, want string
 	}{
 		{"port: 4222\nbogus: 1\n", `bad.conf:2:1: unknown field "bogus"`},
-		{"port: 4222\ncluster { name: c, bogus: 1 }\n", `bad.conf:2:20: unknown field "bogus" in cluster`},
+		{"port: 4222\ncluster { name: c, bogus: 1 }\n", `bad.conf:2:20: unknown field "bogus"`},
 		{"jetstream: enabled\n", `"jetstream" is not supported`},
-		{"https_port: 8443\n", `HTTPS monitoring is not implemented yet`},
+		{"https_port: 8443\n", `bad.conf:1:1: "https_port" is not supported by jsnode yet`},
 		{"authorization {\n  users = [ { user: a, pasword: b } ]\n}\n", `bad.conf:2:`},
-		{"authorization { users = [ { user: a, account: X } ] }\n", `"account" is not supported`},
+		{"authorization { users = [ { user: a, account: X } ] }\n", `bad.conf:1:38: unknown field "account"`},
 		{"max_payload: -1\n", "max_payload must be between"},
 		{"listen: \"host-without-port\"\n", "expected host:port"},
 		{"server_name: \"a b\"\n", "cannot contain spaces"},
-		{"authorization { permissions { publish { allow: a, nope: b } } }\n", `unknown field "nope" in permission`},
+		{"authorization { permissions { publish { allow: a, nope: b } } }\n", `bad.conf:1:51: Unknown field name "nope" parsing subject permissions, only 'allow' or 'deny' are permitted`},
 		{"ping_interval: [1]\n", "bad.conf:1:"},
 	} {
 		var o server.Options

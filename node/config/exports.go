@@ -1,18 +1,12 @@
 package config
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"jsnode/node/conf"
 	"jsnode/node/server"
 )
-
-// exportUnsupported names export keys of features jsnode does not have yet.
-var exportUnsupported = map[string]string{
-	"latency": "service latency tracking", "allow_trace": "message tracing",
-}
 
 // parseExports reads an account's exports array.
 func parseExports(v *conf.Value) ([]server.ExportOpts, error) {
@@ -80,13 +74,7 @@ func (x *exportEntry) apply(m *conf.Map, key string, v *conf.Value) error {
 	case "account_token_position":
 		x.e.AccountTokenPosition, err = tokenPosition(v)
 	default:
-		if m.IsVariable(key) {
-			return nil
-		}
-		if feature, ok := exportUnsupported[k]; ok {
-			return v.Errorf("export %q is not supported by this jsnode build (%s is not implemented yet)", key, feature)
-		}
-		return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q", key)}
+		return otherKey(blockExport, m, key, "")
 	}
 	return err
 }

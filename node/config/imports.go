@@ -88,13 +88,8 @@ func (x *importEntry) apply(m *conf.Map, key string, v *conf.Value) error {
 		x.toPos = v.Pos
 	case "share":
 		x.share, err = v.AsBool()
-	case "allow_trace":
-		return v.Errorf("import %q is not supported by this jsnode build (message tracing is not implemented yet)", key)
 	default:
-		if m.IsVariable(key) {
-			return nil
-		}
-		return &conf.Error{Pos: m.KeyPos(key), Msg: fmt.Sprintf("unknown field %q", key)}
+		return otherKey(blockImport, m, key, "")
 	}
 	return err
 }

@@ -13,7 +13,10 @@ func Load(path string, opts conf.Options, o *server.Options, p *Process) error {
 		return err
 	}
 	o.ConfigFile = path
-	return Apply(m, o, p)
+	if err := Apply(m, o, p); err != nil {
+		return err
+	}
+	return checkLameDuckMinimum(m, o)
 }
 
 // LoadString is Load for config text already in memory (tests, scenarios).
@@ -22,5 +25,8 @@ func LoadString(name, text string, opts conf.Options, o *server.Options, p *Proc
 	if err != nil {
 		return err
 	}
-	return Apply(m, o, p)
+	if err := Apply(m, o, p); err != nil {
+		return err
+	}
+	return checkLameDuckMinimum(m, o)
 }

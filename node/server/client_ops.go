@@ -28,6 +28,7 @@ func (c *client) Connect(arg []byte) error {
 func (c *client) Pub(subj, reply, payload []byte) error {
 	if c.srv.opts.Trace {
 		c.tracef("<<- [PUB %s]", traceArgs(subj, reply, itoa(len(payload))))
+		c.tracePayload(traceIn, 0, payload)
 	}
 	return c.processPub(subj, reply, 0, payload)
 }
@@ -36,6 +37,7 @@ func (c *client) Pub(subj, reply, payload []byte) error {
 func (c *client) HPub(subj, reply []byte, hdrLen int, msg []byte) error {
 	if c.srv.opts.Trace {
 		c.tracef("<<- [HPUB %s]", traceArgs(subj, reply, itoa(hdrLen), itoa(len(msg))))
+		c.tracePayload(traceIn, hdrLen, msg)
 	}
 	if c.closing {
 		return errConnClosed

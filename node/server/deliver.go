@@ -143,6 +143,9 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	if dst.perms != nil && dst.perms.DeliverDenied(string(subj)) {
 		return false
 	}
+	if s.dropForNoStall(src, dst) {
+		return false
+	}
 	sub.delivered++
 	if sub.max > 0 && sub.delivered > sub.max {
 		dst.removeSub(sub)
@@ -168,13 +171,16 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	}
 	if s.opts.Trace {
 		dst.tracef("->> [%s]", line[:len(line)-len(crlf)])
+		dst.tracePayload(traceOut, hdrLen, msg)
 	}
 	if sub.max > 0 && sub.delivered == sub.max {
 		dst.debugf("Auto-unsubscribe limit of %d reached for sid '%s'", sub.max, sub.sid)
 		dst.removeSub(sub)
 	}
 	if dst.conn.Buffered() > net.HighWaterBytes {
-		src.waitFor(dst)
+		if !s.opts.NoFastProducerStall {
+			src.waitFor(dst)
+		}
 	} else if s.env.buggify(siteStallEarly) {
 		src.pauseEarly()
 	}
@@ -331,4 +337,12 @@ func (c *client) releaseWaiters() {
 		w.stallMarks = w.stallMarks[:0]
 		w.resumeInput()
 	}
+}
+
+// dropForNoStall: with no_fast_producer_stall a client's message to a
+// consumer already over its high-water mark is dropped for that consumer
+// instead of pausing the producer, as nats-server does (routes are never
+// paused for it either way).
+func (s *Server) dropForNoStall(src, dst *client) bool {
+	return s.opts.NoFastProducerStall && src.route == nil && dst.conn.Buffered() > net.HighWaterBytes
 }

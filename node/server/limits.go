@@ -8,6 +8,10 @@ const (
 	// ServerVersion is the nats-server version jsnode speaks as. Clients
 	// feature-detect on it, so it tracks the release we are compatible with.
 	ServerVersion = "2.15.2"
+	// Version is jsnode's own release. It is printed by -v and in the
+	// start-up banner, beside the nats-server level it matches; clients
+	// never see it (INFO "version" stays ServerVersion).
+	Version = "0.1.0"
 	// protoVersion is the INFO "proto" field: 1 means the server sends
 	// asynchronous INFO updates to clients that declare protocol 1.
 	protoVersion = 1

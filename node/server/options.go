@@ -11,20 +11,27 @@ import (
 
 // Defaults, as nats-server has them.
 const (
-	DefaultHost            = "0.0.0.0"
-	DefaultPort            = 4222
-	DefaultMaxConnections  = 64 * 1024
-	DefaultMaxPayload      = 1 << 20
-	DefaultMaxControlLine  = 4096
-	DefaultMaxPending      = 64 << 20
-	DefaultPingInterval    = 2 * time.Minute
-	DefaultMaxPingsOut     = 2
-	DefaultAuthTimeout     = 2 * time.Second
-	DefaultWriteDeadline   = 10 * time.Second
-	DefaultLameDuckDur     = 2 * time.Minute
-	DefaultLameDuckGrace   = 10 * time.Second
-	DefaultMaxSubsPerConn  = 0 // unlimited
-	DefaultServerNamespace = "jsnode"
+	DefaultHost           = "0.0.0.0"
+	DefaultPort           = 4222
+	DefaultMaxConnections = 64 * 1024
+	DefaultMaxPayload     = 1 << 20
+	DefaultMaxControlLine = 4096
+	DefaultMaxPending     = 64 << 20
+	DefaultPingInterval   = 2 * time.Minute
+	DefaultMaxPingsOut    = 2
+	DefaultAuthTimeout    = 2 * time.Second
+	DefaultWriteDeadline  = 10 * time.Second
+	DefaultLameDuckDur    = 2 * time.Minute
+	DefaultLameDuckGrace  = 10 * time.Second
+	DefaultMaxSubsPerConn = 0 // unlimited
+	// DefaultConnectErrorReports and DefaultReconnectErrorReports are
+	// nats-server's DEFAULT_CONNECT_ERROR_REPORTS and
+	// DEFAULT_RECONNECT_ERROR_REPORTS.
+	DefaultConnectErrorReports   = 3600
+	DefaultReconnectErrorReports = 1
+	DefaultServerNamespace       = "jsnode"
+	// RandomPort (-1) as a port asks for any free port, as in nats-server.
+	RandomPort = -1
 )
 
 // Options configure one node. Zero values mean "the default" after
@@ -76,6 +83,25 @@ type Options struct {
 
 	Debug bool
 	Trace bool
+	// TraceHeaders traces only the header block of message payloads;
+	// MaxTracedMsgLen (0: unlimited) cuts traced payloads to that many
+	// bytes, as nats-server's trace_headers and max_traced_msg_len.
+	TraceHeaders    bool
+	MaxTracedMsgLen int
+
+	// ConnectErrorReports and ReconnectErrorReports say how often a route
+	// that keeps failing to connect is logged as an error (every Nth
+	// attempt; the others go to debug): the first connect and a reconnect
+	// after losing a route count separately, as in nats-server.
+	ConnectErrorReports   int
+	ReconnectErrorReports int
+	// NoFastProducerStall: a producer is never paused for a consumer that
+	// is over its high-water mark; the message to that consumer is dropped
+	// instead (nats-server's no_fast_producer_stall).
+	NoFastProducerStall bool
+	// NoSublistCache is accepted for compatibility: jsnode's subscription
+	// index has no result cache to turn off.
+	NoSublistCache bool
 
 	// ConfigFile is where the options came from, for INFO/varz and errors.
 	ConfigFile string
@@ -118,6 +144,12 @@ func (o *Options) SetDefaults() {
 	}
 	if o.LameDuckGracePeriod == 0 {
 		o.LameDuckGracePeriod = DefaultLameDuckGrace
+	}
+	if o.ConnectErrorReports <= 0 {
+		o.ConnectErrorReports = DefaultConnectErrorReports
+	}
+	if o.ReconnectErrorReports <= 0 {
+		o.ReconnectErrorReports = DefaultReconnectErrorReports
 	}
 	o.Cluster.setDefaults()
 }

@@ -2,8 +2,11 @@ package server
 
 import (
 	"cmp"
+	"errors"
+	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"jsnode/clock"
@@ -250,8 +253,8 @@ func (s *Server) routeDialFailed(d *routeDialer, err error) {
 		return
 	}
 	d.attempts++
-	report := d.attempts == 1 || !d.first || d.attempts%connectErrorReports == 0
-	if report {
+	err = dialErrorWithAddr(d.url.hostPort, err)
+	if s.reportConnectErr(d.first, d.attempts) {
 		s.log.Errorf("Error trying to connect to route (attempt %v): %v", d.attempts, err)
 	} else {
 		s.debugf("Error trying to connect to route (attempt %v): %v", d.attempts, err)
@@ -403,4 +406,29 @@ func (s *Server) debugf(format string, v ...any) {
 	if s.opts.Debug {
 		s.log.Debugf(format, v...)
 	}
+}
+
+// reportConnectErr says whether a failed route dial is logged as an error
+// (else as debug): the first failure always, then every
+// connect_error_reports-th attempt while the route never connected, or
+// every reconnect_error_reports-th after it was lost.
+func (s *Server) reportConnectErr(first bool, attempts int) bool {
+	every := s.opts.ReconnectErrorReports
+	if first {
+		every = s.opts.ConnectErrorReports
+	}
+	return attempts == 1 || every <= 1 || attempts%every == 0
+}
+
+// dialErrorWithAddr gives a dial failure the form of Go's net errors,
+// "dial tcp <addr>: ...", which nats-server logs: the network layer may
+// report a bare reason (connection refused) without the address.
+func dialErrorWithAddr(hostPort string, err error) error {
+	if strings.Contains(err.Error(), hostPort) {
+		return err
+	}
+	if errors.Is(err, net.ErrRefused) {
+		return fmt.Errorf("dial tcp %s: connect: %w", hostPort, err)
+	}
+	return fmt.Errorf("dial tcp %s: %w", hostPort, err)
 }

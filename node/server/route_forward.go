@@ -220,6 +220,7 @@ func (s *Server) sendToRoutes(src *client, a *Account, subj, reply []byte, hdrLe
 		}
 		if s.opts.Trace {
 			dst.tracef("->> [%s]", line[:len(line)-len(crlf)])
+			dst.tracePayload(traceOut, h, m)
 		}
 		s.writeMsg(dst, line, m)
 		dst.stats.OutMsgs++
@@ -242,6 +243,7 @@ func (r *routeConn) RMsg(m *proto.RoutedMsg) error {
 	s := c.srv
 	if s.opts.Trace {
 		c.tracef("<<- [RMSG %s %s %s %d]", m.Account, m.Subject, m.Reply, len(m.Msg))
+		c.tracePayload(traceIn, m.HdrLen, m.Msg)
 	}
 	c.activity = true
 	c.stats.InMsgs++

@@ -73,9 +73,6 @@ const (
 	// routeFirstPingInterval the first PING after a route connects.
 	routeMaxPingInterval   = 30 * time.Second
 	routeFirstPingInterval = time.Second
-	// connectErrorReports: a route that has never connected logs every
-	// failure up to the first, then one in this many.
-	connectErrorReports = 3600
 	// dynamicClusterNameLen is the length of a generated cluster name.
 	dynamicClusterNameLen = 22
 	// maxRouteDialers bounds the route dial loops in flight (configured
@@ -110,7 +107,7 @@ func (o *ClusterOpts) validate() error {
 	switch o.PoolSize {
 	case -1, 0, 1:
 	default:
-		return fmt.Errorf("cluster pool_size %d is not supported by this jsnode build (one route per pair of servers: use 1)", o.PoolSize)
+		return fmt.Errorf("cluster pool_size %d is not supported by jsnode yet (one route per pair of servers: use 1)", o.PoolSize)
 	}
 	if len(o.Routes) > 0 && !o.enabled() {
 		return errors.New("cluster routes need a cluster port (set cluster.listen or --cluster)")
@@ -125,7 +122,7 @@ func (o *ClusterOpts) validate() error {
 	}
 	if o.Advertise != "" {
 		if _, _, err := parseHostPort(o.Advertise, o.Port); err != nil {
-			return fmt.Errorf("cluster advertise %q: %v", o.Advertise, err)
+			return fmt.Errorf("Error setting route INFO with Cluster.Advertise value of %s, err=%v", o.Advertise, err)
 		}
 	}
 	if o.Password != "" && o.Username == "" {
@@ -193,6 +190,10 @@ func parseHostPort(hp string, defPort int) (string, int, error) {
 	case strings.Count(hp, ":") == 1:
 		i := strings.IndexByte(hp, ':')
 		host, portStr = hp[:i], hp[i+1:]
+	case strings.Count(hp, ":") > 1:
+		// An IPv6 address needs brackets to carry a port; Go's
+		// net.SplitHostPort, which nats-server uses, says so this way.
+		return "", 0, fmt.Errorf("address %s: too many colons in address", hp)
 	}
 	if host == "" {
 		return "", 0, errors.New("missing host")

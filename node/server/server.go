@@ -129,6 +129,11 @@ func validateOptions(o *Options) error {
 	if strings.Contains(o.ServerName, " ") {
 		return errors.New("server name cannot contain spaces")
 	}
+	if o.ClientAdvertise != "" {
+		if _, _, err := parseHostPort(o.ClientAdvertise, o.Port); err != nil {
+			return fmt.Errorf("Error setting server INFO with ClientAdvertise value of %s, err=%v", o.ClientAdvertise, err)
+		}
+	}
 	return o.Cluster.validate()
 }
 
@@ -168,15 +173,23 @@ func (s *Server) Start() error {
 		return ErrServerRunning
 	}
 	s.log.Noticef("Starting jsnode")
-	s.log.Noticef("  Version:  %s", ServerVersion)
+	s.log.Noticef("  Version:  %s", Version)
+	s.log.Noticef("  Protocol: nats-server %s", ServerVersion)
 	s.log.Noticef("  Name:     %s", s.info.Name)
 	s.log.Noticef("  ID:       %s", s.id)
 	if s.opts.ConfigFile != "" {
 		s.log.Noticef("Using configuration file: %s", s.opts.ConfigFile)
 	}
 	port := s.opts.Port
-	if port < 0 {
+	if port == RandomPort {
 		port = 0
+	}
+	if port < 0 || port > 65535 {
+		// nats-server hands the number to the OS and fails at listen
+		// with Go's message; -1 alone means "any port".
+		err := fmt.Errorf("listen tcp: address %d: invalid port", port)
+		s.log.Errorf("Error listening on port: %s, %q", joinHostPort(s.opts.Host, port), err.Error())
+		return err
 	}
 	l, err := s.env.Net.Listen(joinHostPort(s.opts.Host, port), s.accept)
 	if err != nil {

@@ -124,7 +124,9 @@ func TestReloadUsersRemovedMovedAndNarrowed(t *testing.T) {
 			Accounts: []*AccountOpts{{Name: "A"}},
 		}
 	}
-	subs := func(s ...string) *auth.Permissions { return &auth.Permissions{Subscribe: &auth.SubjectPermission{Allow: s}} }
+	subs := func(s ...string) *auth.Permissions {
+		return &auth.Permissions{Subscribe: &auth.SubjectPermission{Allow: s}}
+	}
 	w := newWorld(t, opts(subs("foo", "bar"), &auth.User{Username: "bob", Password: "b"}, &auth.User{Username: "carl", Password: "c"}))
 	alice := w.connect(`"user":"alice","pass":"a"`)
 	bob := w.connect(`"user":"bob","pass":"b"`)

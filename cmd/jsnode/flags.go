@@ -40,6 +40,9 @@ type cmdline struct {
 	// httpPort is -m/--http_port: the monitoring port (-1: random).
 	httpPort int
 
+	// signal is -sl/--signal: a command for a running jsnode (signal.go).
+	signal string
+
 	// set records which settings were given explicitly, by canonical name.
 	set map[string]bool
 }
@@ -51,7 +54,7 @@ var unsupportedFlags = map[string]string{
 	"ms": "HTTPS monitoring", "https_port": "HTTPS monitoring",
 	"tls": "TLS", "tlscert": "TLS", "tlskey": "TLS", "tlsverify": "TLS", "tlscacert": "TLS",
 	"s": "syslog", "syslog": "syslog", "r": "syslog", "remote_syslog": "syslog",
-	"sl": "signals", "signal": "signals", "ports_file_dir": "ports files",
+	"ports_file_dir": "ports files",
 }
 
 // canonical maps every alias to the setting's canonical name.
@@ -72,6 +75,7 @@ var canonical = map[string]string{
 	"routes": "routes", "cluster_advertise": "cluster_advertise", "no_advertise": "no_advertise",
 	"connect_retries": "connect_retries",
 	"m":               "http_port", "http_port": "http_port",
+	"sl": "signal", "signal": "signal",
 }
 
 func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
@@ -143,6 +147,7 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	str(&c.pidFile, "P", "pid")
 	str(&c.logFile, "l", "log")
 	str(&c.configFile, "c", "config")
+	str(&c.signal, "sl", "signal")
 	boolean(&c.logtime, true, "T", "logtime")
 	boolean(&c.debug, false, "D", "debug")
 	boolean(&c.trace, false, "V", "trace")
@@ -193,6 +198,8 @@ Server options:
     -P, --pid <file>                 File to store the process id
     -c, --config <file>              Configuration file
     -t                               Test the configuration and exit
+    -sl,--signal <signal>[=<pid>]    Send signal to jsnode process (ldm, stop, quit, term, reopen, reload)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file (e.g. /var/run/jsnode.pid)
         --client_advertise <string>  Client URL to advertise to other servers
 
 Logging options:
@@ -225,5 +232,5 @@ Common options:
     -v, --version                    Show version
 
 Not available yet (rejected with an error): JetStream (-js, -sd),
-HTTPS monitoring (-ms), TLS, syslog, --signal.
+HTTPS monitoring (-ms), TLS, syslog.
 `

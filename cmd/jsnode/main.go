@@ -1,7 +1,8 @@
 // Command jsnode is a NATS server. It takes nats-server's flags and
 // config-file syntax for the features it has, wires real TCP, time and
 // files into the node, and shuts down gracefully on SIGINT or SIGTERM
-// (SIGUSR2 enters lame-duck mode, as with nats-server).
+// (SIGUSR2 enters lame-duck mode and SIGHUP reloads the configuration,
+// as with nats-server; `jsnode --signal <command>[=<pid>]` sends them).
 package main
 
 import (
@@ -39,6 +40,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "jsnode: v%s (nats-server %s protocol)\n", version, server.ServerVersion)
 		return 0
 	}
+	if cl.signal != "" {
+		if err := processSignal(cl.signal); err != nil {
+			fmt.Fprintln(stderr, "jsnode:", err)
+			return 1
+		}
+		return 0
+	}
 	opts, proc, err := buildOptions(cl)
 	if err != nil {
 		fmt.Fprintln(stderr, "jsnode:", err)
@@ -48,6 +56,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "jsnode: configuration file %s test is successful\n", cl.configFile)
 		return 0
 	}
+	r := &reloader{cl: cl, proc: *proc}
 	logOut := stderr
 	if proc.LogFile != "" {
 		f, err := os.OpenFile(proc.LogFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -55,15 +64,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, "jsnode: log file:", err)
 			return 1
 		}
-		defer f.Close()
+		r.logFile = f
+		defer func() { r.logFile.Close() }()
 		logOut = f
 	}
 	logtime := cl.logtime
 	if proc.LogtimeSet && !cl.set["logtime"] {
 		logtime = proc.Logtime
 	}
-	log := newLogger(logOut, logtime, opts.Debug, opts.Trace)
-	return serve(opts, proc, log)
+	r.log = newLogger(logOut, logtime, opts.Debug, opts.Trace)
+	return serve(opts, proc, r)
 }
 
 // buildOptions reads the config file, if any, then lets the command line
@@ -85,6 +95,9 @@ func buildOptions(cl *cmdline) (*server.Options, *config.Process, error) {
 	}
 	if err := opts.Auth.Validate(); err != nil {
 		return nil, nil, err
+	}
+	if cl.configFile != "" {
+		opts.ConfigDigest = configDigest(cl.configFile)
 	}
 	return opts, proc, nil
 }
@@ -129,8 +142,10 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	}
 }
 
-// serve runs the node until a signal stops it.
-func serve(opts *server.Options, proc *config.Process, log *logger) int {
+// serve runs the node until a signal stops it; r reloads the
+// configuration on SIGHUP.
+func serve(opts *server.Options, proc *config.Process, r *reloader) int {
+	log := r.log
 	if proc.PidFile != "" {
 		if err := os.WriteFile(proc.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 			log.Errorf("writing pid file: %v", err)
@@ -143,6 +158,7 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 		log.Errorf("%v", err)
 		return 1
 	}
+	r.n = n
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR2, syscall.SIGHUP)
 	done := make(chan struct{})
@@ -160,7 +176,8 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 				log.Noticef("Entering lame duck mode, stop accepting new clients")
 				n.LameDuck()
 			case syscall.SIGHUP:
-				log.Warnf("Configuration reload (SIGHUP) is not supported by this jsnode build")
+				log.Noticef("Trapped %q signal", sig)
+				r.reload()
 			default:
 				log.Noticef("Trapped %q signal", sig)
 				n.Shutdown()

@@ -15,7 +15,6 @@ import (
 	"jsnode/node/server"
 )
 
-
 // runBinary runs bin with args to its end and returns the exit code.
 func runBinary(t *testing.T, bin string, args ...string) (int, string) {
 	t.Helper()

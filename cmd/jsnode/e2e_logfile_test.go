@@ -27,7 +27,6 @@ type jsnodeProc struct {
 	done chan error
 }
 
-
 // startJsnode runs bin with args (which must log to logFile) and waits
 // until the server is ready; the process is killed when the test ends.
 func startJsnode(t *testing.T, bin, logFile string, args ...string) *jsnodeProc {

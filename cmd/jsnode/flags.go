@@ -46,6 +46,9 @@ type cmdline struct {
 	// httpPort is -m/--http_port: the monitoring port (-1: random).
 	httpPort int
 
+	// signal is -sl/--signal: a command for a running jsnode (signal.go).
+	signal string
+
 	// set records which settings were given explicitly, by canonical name.
 	set map[string]bool
 }
@@ -58,7 +61,6 @@ var unsupportedFlags = map[string]bool{
 	"ms": true, "https_port": true, // HTTPS monitoring
 	"tls": true, "tlscert": true, "tlskey": true, "tlsverify": true, "tlscacert": true, "help_tls": true,
 	"s": true, "syslog": true, "r": true, "remote_syslog": true, // syslog
-	"sl": true, "signal": true,
 	"ports_file_dir": true,
 }
 
@@ -81,6 +83,7 @@ var canonical = map[string]string{
 	"routes": "routes", "cluster_advertise": "cluster_advertise", "no_advertise": "no_advertise",
 	"connect_retries": "connect_retries",
 	"m":               "http_port", "http_port": "http_port",
+	"sl": "signal", "signal": "signal",
 }
 
 func parseFlags(args []string, stderr io.Writer) (*cmdline, error) {
@@ -153,6 +156,7 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	str(&c.logFile, "l", "log")
 	fs.Int64Var(&c.logSizeLimit, "log_size_limit", 0, "")
 	str(&c.configFile, "c", "config")
+	str(&c.signal, "sl", "signal")
 	boolean(&c.logtime, true, "T", "logtime")
 	boolean(&c.logtimeUTC, false, "logtime_utc")
 	fs.IntVar(&c.maxTracedMsgLen, "max_traced_msg_len", 0, "")
@@ -207,6 +211,8 @@ Server options:
     -P, --pid <file>                 File to store the process id
     -c, --config <file>              Configuration file
     -t                               Test the configuration and exit
+    -sl,--signal <signal>[=<pid>]    Send signal to jsnode process (ldm, stop, quit, term, reopen, reload)
+                                     <pid> can be either a PID (e.g. 1) or the path to a PID file (e.g. /var/run/jsnode.pid)
         --client_advertise <string>  Client URL to advertise to other servers
 
 Logging options:
@@ -246,5 +252,5 @@ Common options:
 
 Not available yet (rejected with an error naming the flag): JetStream
 (-js, -sd), HTTPS monitoring (-ms), TLS (--tls*, --help_tls), syslog
-(-s, -r), --ports_file_dir, --signal.
+(-s, -r), --ports_file_dir.
 `

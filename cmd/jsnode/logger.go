@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 	"time"
 )
 
@@ -12,14 +13,17 @@ import (
 // is formatted on the caller and queued, and one writer goroutine writes
 // it (and reopens or rotates the file). Close (or Flush) waits for what
 // is queued to reach the file.
+//
+// A configuration reload changes the levels and the output while other
+// goroutines log (logger_reload.go), hence the atomics.
 type logger struct {
 	q       *logQueue
 	pid     int
-	logtime bool
+	logtime atomic.Bool
 	utc     bool // logtime_utc: timestamps in UTC
-	debug   bool
-	trace   bool
-	file    bool // writing to a log file (reopen applies)
+	debug   atomic.Bool
+	trace   atomic.Bool
+	file    atomic.Bool // writing to a log file (reopen applies)
 }
 
 // logSettings are the output choices for newLogger.
@@ -37,10 +41,14 @@ type logSettings struct {
 // newLogger starts the writer over the log file, or over stream when
 // there is none.
 func newLogger(stream io.Writer, ls logSettings) (*logger, error) {
-	l := &logger{pid: os.Getpid(), logtime: ls.logtime, utc: ls.utc, debug: ls.debug, trace: ls.trace, file: ls.file != ""}
+	l := &logger{pid: os.Getpid(), utc: ls.utc}
+	l.logtime.Store(ls.logtime)
+	l.debug.Store(ls.debug)
+	l.trace.Store(ls.trace)
+	l.file.Store(ls.file != "")
 	var sink logSink = streamSink{w: stream}
-	if l.file {
-		fs, err := openFileSink(ls.file, ls.sizeLimit, ls.maxNum, l.format, stream)
+	if ls.file != "" {
+		fs, err := l.openFile(ls, stream)
 		if err != nil {
 			return nil, err
 		}
@@ -53,7 +61,7 @@ func newLogger(stream io.Writer, ls logSettings) (*logger, error) {
 // format builds one line, newline included.
 func (l *logger) format(level, format string, v ...any) []byte {
 	msg := fmt.Sprintf(format, v...)
-	if l.logtime {
+	if l.logtime.Load() {
 		now := time.Now()
 		if l.utc {
 			now = now.UTC()
@@ -77,13 +85,13 @@ func (l *logger) Errorf(format string, v ...any)  { l.write("ERR", format, v...)
 func (l *logger) Fatalf(format string, v ...any)  { l.write("FTL", format, v...) }
 
 func (l *logger) Debugf(format string, v ...any) {
-	if l.debug {
+	if l.debug.Load() {
 		l.write("DBG", format, v...)
 	}
 }
 
 func (l *logger) Tracef(format string, v ...any) {
-	if l.trace {
+	if l.trace.Load() {
 		l.write("TRC", format, v...)
 	}
 }
@@ -92,7 +100,7 @@ func (l *logger) Tracef(format string, v ...any) {
 // before it; the new file starts with nats-server's notice. Without a log
 // file it only says so, as nats-server does.
 func (l *logger) Reopen() {
-	if !l.file {
+	if !l.file.Load() {
 		l.Noticef("File log re-open ignored, not a file logger")
 		return
 	}

@@ -131,12 +131,13 @@ func TestLogQueueCloseFlushes(t *testing.T) {
 
 func TestLoggerLineFormat(t *testing.T) {
 	sink := &memSink{}
-	l := &logger{pid: 42, trace: true}
+	l := &logger{pid: 42}
+	l.trace.Store(true)
 	l.q = newLogQueue(sink, 1<<20, l.dropNote)
 	l.Noticef("hello %s", "world")
 	l.Debugf("not shown")
 	l.Tracef("<<- [PING]")
-	l.logtime = true
+	l.logtime.Store(true)
 	l.Errorf("boom")
 	l.Close()
 	got := sink.got()

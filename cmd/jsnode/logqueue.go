@@ -22,6 +22,7 @@ type logEntry struct {
 	line    []byte
 	reopen  bool
 	flushed chan struct{}
+	sink    logSink // switch to this sink, closing the current one
 }
 
 // logQueue hands lines from the loop (or any goroutine) to one writer
@@ -86,6 +87,14 @@ func (q *logQueue) control(e logEntry) bool {
 	q.entries = append(q.entries, e)
 	q.signal()
 	return true
+}
+
+// switchSink makes the writer close its sink after the lines queued so far
+// and write later ones to s. If the queue is closed, s is closed at once.
+func (q *logQueue) switchSink(s logSink) {
+	if !q.control(logEntry{sink: s}) {
+		s.close()
+	}
 }
 
 // reopen asks the writer to reopen the file after the lines queued so far.
@@ -159,6 +168,10 @@ func (q *logQueue) apply(batch []logEntry) {
 		case e.flushed != nil:
 			q.sink.write(lines)
 			close(e.flushed)
+		case e.sink != nil:
+			q.sink.write(lines)
+			q.sink.close()
+			q.sink = e.sink
 		}
 		lines = lines[:0]
 	}

@@ -1,8 +1,9 @@
 // Command jsnode is a NATS server. It takes nats-server's flags and
 // config-file syntax for the features it has, wires real TCP, time and
 // files into the node, and shuts down gracefully on SIGINT or SIGTERM
-// (SIGUSR1 reopens the log file and SIGUSR2 enters lame-duck mode, as
-// with nats-server).
+// (SIGUSR1 reopens the log file, SIGUSR2 enters lame-duck mode and SIGHUP
+// reloads the configuration, as with nats-server; `jsnode --signal
+// <command>[=<pid>]` sends them).
 package main
 
 import (
@@ -41,6 +42,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "jsnode: must specify [-c, --config] option to check configuration file syntax")
 		return 1
 	}
+	if cl.signal != "" {
+		if err := processSignal(cl.signal); err != nil {
+			fmt.Fprintln(stderr, "jsnode:", err)
+			return 1
+		}
+		return 0
+	}
 	opts, proc, err := buildOptions(cl)
 	if err != nil {
 		fmt.Fprintln(stderr, "jsnode:", err)
@@ -63,7 +71,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer log.Close()
-	return serve(opts, proc, log)
+	return serve(opts, proc, &reloader{cl: cl, proc: *proc, log: log})
 }
 
 // buildOptions reads the config file, if any, then lets the command line
@@ -85,6 +93,9 @@ func buildOptions(cl *cmdline) (*server.Options, *config.Process, error) {
 	}
 	if err := opts.Auth.Validate(); err != nil {
 		return nil, nil, err
+	}
+	if cl.configFile != "" {
+		opts.ConfigDigest = configDigest(cl.configFile)
 	}
 	return opts, proc, nil
 }
@@ -141,8 +152,10 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	}
 }
 
-// serve runs the node until a signal stops it.
-func serve(opts *server.Options, proc *config.Process, log *logger) int {
+// serve runs the node until a signal stops it; r reloads the
+// configuration on SIGHUP.
+func serve(opts *server.Options, proc *config.Process, r *reloader) int {
+	log := r.log
 	if proc.PidFile != "" {
 		if err := os.WriteFile(proc.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
 			log.Errorf("writing pid file: %v", err)
@@ -167,6 +180,7 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 		log.Errorf("%v", err)
 		return 1
 	}
+	r.n = n
 	done := make(chan struct{})
 	go func() {
 		n.Wait()
@@ -183,7 +197,8 @@ func serve(opts *server.Options, proc *config.Process, log *logger) int {
 			case syscall.SIGUSR2:
 				n.LameDuck() // the server logs "Entering lame duck mode"
 			case syscall.SIGHUP:
-				log.Warnf("Configuration reload (SIGHUP) is not supported by this jsnode build")
+				log.Noticef("Trapped %q signal", sig)
+				r.reload()
 			default:
 				log.Noticef("Trapped %q signal", sig)
 				n.Shutdown()

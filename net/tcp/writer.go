@@ -21,7 +21,7 @@ const (
 	maxPooledOut = 1 << 20
 	// writeChunkBytes caps one writev, so the write deadline measures a
 	// lack of progress rather than the time to send a long queue.
-	writeChunkBytes = 256 << 10
+	writeChunkBytes = 64 << 10
 	// closeFlushTimeout bounds how long a closing connection may spend
 	// sending what was queued before Close or Loop.Stop; a shorter write
 	// deadline, if set, wins.

@@ -123,37 +123,62 @@ func (s *Server) AccountNames() []string {
 }
 
 // accountsInOrder lists the accounts sorted by name, so bulk work over
-// them never depends on map order. Accounts are fixed once the server is
-// built, so the list is sorted once; callers must not modify it.
+// them never depends on map order. The list is sorted when the accounts
+// are built or reloaded; callers must not modify it.
 func (s *Server) accountsInOrder() []*Account { return s.accountList }
 
 // buildAccounts creates every configured account, $G and the system
 // account, then wires exports, imports and mappings. The options were
 // validated by ValidateAccounts.
 func (s *Server) buildAccounts() error {
-	o := &s.opts
-	s.accounts = make(map[string]*Account, len(o.Accounts)+2)
+	s.accounts = make(map[string]*Account, len(s.opts.Accounts)+2)
 	s.gacc = newAccount(s, GlobalAccount, UnlimitedAccount)
 	s.accounts[GlobalAccount] = s.gacc
+	if err := s.ensureAccounts(); err != nil {
+		return err
+	}
+	return s.configureAccounts()
+}
+
+// ensureAccounts creates the configured accounts and the system account
+// that do not exist yet, and gives the existing ones their configured
+// limits (a reload keeps the Account of a name it still has, with its
+// subscriptions and route interest).
+func (s *Server) ensureAccounts() error {
+	o := &s.opts
 	for _, ao := range o.Accounts {
+		if a := s.accounts[ao.Name]; a != nil {
+			a.limits = normalLimits(ao.Limits)
+			continue
+		}
 		s.accounts[ao.Name] = newAccount(s, ao.Name, normalLimits(ao.Limits))
 	}
-	if !o.NoSystemAccount {
-		name := o.SystemAccount
-		if name == "" {
-			name = DefaultSystemAccount
-		}
-		sys := s.accounts[name]
-		if sys == nil {
-			if o.SystemAccount != "" {
-				return fmt.Errorf("error resolving system account: account missing")
-			}
-			sys = newAccount(s, name, UnlimitedAccount)
-			s.accounts[name] = sys
-		}
-		sys.isSystem = true
-		s.sysAcc = sys
+	s.sysAcc = nil
+	if o.NoSystemAccount {
+		return nil
 	}
+	name := o.SystemAccount
+	if name == "" {
+		name = DefaultSystemAccount
+	}
+	sys := s.accounts[name]
+	if sys == nil {
+		if o.SystemAccount != "" {
+			return fmt.Errorf("error resolving system account: account missing")
+		}
+		sys = newAccount(s, name, UnlimitedAccount)
+		s.accounts[name] = sys
+	}
+	sys.isSystem = true
+	s.sysAcc = sys
+	return nil
+}
+
+// configureAccounts wires the config-derived parts of every account:
+// mappings, exports, imports (after every export exists), the sorted list
+// and the system imports.
+func (s *Server) configureAccounts() error {
+	o := &s.opts
 	if err := s.gacc.addMappings(o.Mappings); err != nil {
 		return err
 	}

@@ -130,15 +130,20 @@ func (a *Account) onChain(sub *subscription) bool {
 // removeShadows drops sub's shadows (and theirs).
 func removeShadows(sub *subscription) {
 	for _, sh := range sub.shadows {
-		if sh.removed {
-			continue
-		}
-		sh.removed = true
-		sh.acc.index.Remove(sh.subject, sh.queue, sh)
-		sh.acc.localSubRemoved(sh)
-		removeShadows(sh)
+		dropShadow(sh)
 	}
 	sub.shadows = nil
+}
+
+// dropShadow removes one shadow and its own shadows.
+func dropShadow(sh *subscription) {
+	if sh.removed {
+		return
+	}
+	sh.removed = true
+	sh.acc.index.Remove(sh.subject, sh.queue, sh)
+	sh.acc.localSubRemoved(sh)
+	removeShadows(sh)
 }
 
 // resolveShadow follows a shadow subscription to the real one, mapping

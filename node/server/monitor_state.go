@@ -16,12 +16,14 @@ const DefaultMaxClosedClients = 10000
 
 // monitorState is kept in Server.mon.
 type monitorState struct {
-	start    time.Time // when the server was created: varz start, uptime
-	closed   closedRing
-	httpReqs map[string]uint64
-	proc     processStats
-	slow     kindCounts
-	stale    kindCounts
+	start time.Time // when the server was created: varz start, uptime
+	// configLoad is when the options were last loaded (start, reload).
+	configLoad time.Time
+	closed     closedRing
+	httpReqs   map[string]uint64
+	proc       processStats
+	slow       kindCounts
+	stale      kindCounts
 }
 
 // processStats are what the host measures about the process: the loop
@@ -52,6 +54,7 @@ type kindCounts struct {
 // initMonitor starts the bookkeeping when the server is created.
 func (m *monitorState) init(now time.Time, maxClosed int) {
 	m.start = now
+	m.configLoad = now
 	if maxClosed <= 0 {
 		maxClosed = DefaultMaxClosedClients
 	}

@@ -31,7 +31,7 @@ func (s *Server) Varz() *monitor.Varz {
 		Connections: len(s.clients), TotalConnections: uint64(s.totalConns),
 		Routes: s.NumRoutes(), Remotes: s.NumRoutes(),
 		SystemAccount:  s.systemAccountName(),
-		ConfigLoadTime: s.mon.start.UTC(),
+		ConfigLoadTime: s.mon.configLoad.UTC(),
 		HTTPReqStats:   s.httpReqStats(),
 	}
 	if v.HTTPHost == "" {

@@ -105,6 +105,9 @@ type Options struct {
 
 	// ConfigFile is where the options came from, for INFO/varz and errors.
 	ConfigFile string
+	// ConfigDigest ("sha256:<hex>") identifies the file's contents; the
+	// host computes it, a reload logs it.
+	ConfigDigest string
 }
 
 // SetDefaults fills unset options with nats-server's defaults.

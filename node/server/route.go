@@ -55,18 +55,24 @@ type routeLink struct {
 	retry    bool
 
 	connectReceived bool
-	infoReceived    bool
-	registered      bool
-	noReconnect     bool
-	fromGossip      bool // dialled because a peer told us about it
+	// pass is the password the peer's CONNECT gave, for the check of a
+	// reloaded cluster authorization.
+	pass         string
+	infoReceived bool
+	registered   bool
+	noReconnect  bool
+	fromGossip   bool // dialled because a peer told us about it
 
 	remoteID    string
 	remoteName  string
 	remoteInfo  routeInfo // the first INFO, as gossiped to other routes
 	connectURLs []string  // the peer's client URLs
 
-	subs     map[string]*remoteSub // the peer's interest, by key
-	inQueues [][]byte              // queue names of the message being delivered
+	subs map[string]*remoteSub // the peer's interest, by key
+	// orphans is the peer's interest in accounts this server does not
+	// have, kept for a reload that adds them (reload_accounts.go).
+	orphans  map[string]orphanSub
+	inQueues [][]byte // queue names of the message being delivered
 }
 
 // remoteSub is one RS+ of a peer: interest in subject (for queue, with

@@ -120,6 +120,7 @@ func (r *routeConn) Connect(arg []byte) error {
 	link.connectReceived = true
 	link.parser.SetAwaitingConnect(false)
 	c.opts.Username = rc.User
+	link.pass = rc.Pass
 	if !s.routeAuthorized(rc.User, rc.Pass) {
 		c.routeAuthViolation()
 		return errConnClosed

@@ -150,6 +150,8 @@ func (r *routeConn) RSub(account, subj, queue []byte, weight int) error {
 	acc := s.accounts[string(account)]
 	if acc == nil {
 		c.debugf("Unknown account %q for remote subject %q", account, subj)
+		key := string(account) + " " + interestKey(string(subj), string(queue))
+		link.keepOrphan(key, orphanSub{account: string(account), subject: string(subj), queue: string(queue), weight: max(weight, 1)})
 		return nil
 	}
 	key := acc.name + " " + interestKey(string(subj), string(queue))
@@ -186,6 +188,7 @@ func (r *routeConn) RUnsub(account, subj, queue []byte) error {
 	key := string(account) + " " + interestKey(string(subj), string(queue))
 	rs := link.subs[key]
 	if rs == nil {
+		delete(link.orphans, key)
 		return nil
 	}
 	delete(link.subs, key)
@@ -196,6 +199,7 @@ func (r *routeConn) RUnsub(account, subj, queue []byte) error {
 // removeRemoteSubs forgets all of a closing route's interest.
 func (s *Server) removeRemoteSubs(c *client) {
 	link := c.route
+	link.orphans = nil
 	if len(link.subs) == 0 {
 		return
 	}

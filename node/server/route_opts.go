@@ -242,6 +242,7 @@ const (
 	ClusterNameConflict
 	DuplicateServerName
 	WrongPort
+	RouteRemoved
 )
 
 // clusterClosedStateString names the route close reasons as nats-server
@@ -256,6 +257,8 @@ func clusterClosedStateString(r ClosedState) string {
 		return "Duplicate Server Name"
 	case WrongPort:
 		return "Incorrect Port"
+	case RouteRemoved:
+		return "Route Removed"
 	}
 	return "Unknown State"
 }

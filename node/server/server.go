@@ -42,6 +42,10 @@ type Server struct {
 	// inventedNoAuth: only the system account has users, so clients
 	// without credentials are let into $G as an invented user.
 	inventedNoAuth bool
+	inventedName   string
+	// given are the options as New or the last reload got them (defaults
+	// applied, before the invented user): what a reload compares against.
+	given Options
 
 	state    serverState
 	listener net.Listener
@@ -104,6 +108,7 @@ func New(opts *Options, env Env) (*Server, error) {
 	if err := s.buildAccounts(); err != nil {
 		return nil, err
 	}
+	s.given = o
 	s.inventNoAuthUser()
 	s.authRequired = s.opts.Auth.Required()
 	s.needsNonce = o.Auth.NeedsNonce()

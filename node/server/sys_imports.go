@@ -62,9 +62,11 @@ func (s *Server) addSystemImports() {
 // users are the system account's (no other accounts, no authorization
 // block, no no_auth_user), a client without credentials still lands in
 // $G, as an invented user "nats-<8 random>". INFO keeps auth_required.
+// A reload keeps the name, so the clients of the invented user stay.
 func (s *Server) inventNoAuthUser() {
 	o := &s.opts
 	a := &o.Auth
+	s.inventedNoAuth = false
 	if s.sysAcc == nil || a.NoAuthUser != "" || a.Token != "" || a.Username != "" || len(o.Accounts) != 1 ||
 		o.Accounts[0].Name != s.sysAcc.name {
 		return
@@ -79,8 +81,10 @@ func (s *Server) inventNoAuthUser() {
 			return
 		}
 	}
-	name := "nats-" + s.randomName(8)
-	a.Users = append(a.Users, &auth.User{Username: name})
-	a.NoAuthUser = name
+	if s.inventedName == "" {
+		s.inventedName = "nats-" + s.randomName(8)
+	}
+	a.Users = append(slices.Clone(a.Users), &auth.User{Username: s.inventedName})
+	a.NoAuthUser = s.inventedName
 	s.inventedNoAuth = true
 }

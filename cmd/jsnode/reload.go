@@ -1,0 +1,119 @@
+package main
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"os"
+	"sync"
+
+	"jsnode/node/config"
+	"jsnode/node/server"
+)
+
+// Configuration reload on SIGHUP (or `jsnode --signal reload`), as
+// nats-server does it: the file given with -c is read again and the
+// command line overrides it as at start (buildOptions, shared with the
+// start). Reading, parsing and validating, and opening a new log file,
+// happen here, off the event loop; the loop then checks the new options
+// against the running ones and applies them in one event. Any error
+// leaves the running configuration as it was and is logged as
+// "Failed to reload server configuration: <why>".
+
+// reloader holds what a reload needs between signals.
+type reloader struct {
+	mu   sync.Mutex // one reload at a time
+	cl   *cmdline
+	n    *runningNode
+	log  *logger
+	proc config.Process // the process settings in force
+}
+
+// errNoConfigFile is nats-server's answer to a reload without -c.
+var errNoConfigFile = errors.New("can only reload config when a file is provided using -c or --config")
+
+// reload reads the configuration again and applies it, logging the
+// outcome as nats-server does.
+func (r *reloader) reload() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if err := r.tryReload(); err != nil {
+		r.log.Errorf("Failed to reload server configuration: %v", err)
+	}
+}
+
+func (r *reloader) tryReload() error {
+	if r.cl.configFile == "" {
+		return errNoConfigFile
+	}
+	opts, proc, err := buildOptions(r.cl)
+	if err != nil {
+		return err
+	}
+	out, err := r.openLog(proc)
+	if err != nil {
+		return err
+	}
+	var applyErr error
+	used := false
+	err = r.n.Do(func(s *server.Server) {
+		p, err := s.PrepareReload(opts)
+		if err != nil {
+			applyErr = err
+			return
+		}
+		r.applyProcess(proc, opts, out)
+		used = true
+		applyErr = p.Apply()
+	})
+	if err == nil {
+		err = applyErr
+	}
+	if out != nil && !used {
+		out.close() // refused: the new file was never used
+	}
+	return err
+}
+
+// openLog opens the log file a reload moves the log to (nil when it
+// stays where it is), with the rotation settings of the new
+// configuration.
+func (r *reloader) openLog(proc *config.Process) (*fileSink, error) {
+	if proc.LogFile == "" || proc.LogFile == r.proc.LogFile {
+		return nil, nil
+	}
+	return r.log.openFile(logSettings{file: proc.LogFile, sizeLimit: proc.LogSizeLimit, maxNum: proc.LogMaxNum}, os.Stderr)
+}
+
+// applyProcess installs the logging settings of a reload the server
+// accepted, with nats-server's lines. It runs on the loop, between the
+// check and the server's own changes, so the log is right for them. out
+// is the new log file (nil: unchanged); the log writer closes the old one.
+func (r *reloader) applyProcess(proc *config.Process, opts *server.Options, out *fileSink) {
+	logtime := r.cl.logtime
+	if proc.LogtimeSet && !r.cl.set["logtime"] {
+		logtime = proc.Logtime
+	}
+	if logtime != r.log.logtimeOn() {
+		r.log.Noticef("Reloaded: logtime = %v", logtime)
+	}
+	var sink logSink
+	if out != nil {
+		r.log.Noticef("Reloaded: log_file = %v", proc.LogFile)
+		sink = out
+		r.proc.LogFile = proc.LogFile
+	}
+	r.log.reconfigure(sink, logtime, opts.Debug, opts.Trace)
+}
+
+// configDigest identifies the config file's contents for the reload log
+// line and varz ("sha256:<hex>"). nats-server digests its parsed
+// configuration; this is the digest of the file's bytes.
+func configDigest(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}

@@ -48,6 +48,12 @@ type Conn interface {
 	// Later writes are dropped. Closed is delivered once, with
 	// ErrLocalClose, as a separate event.
 	Close()
+	// Abort is Close without sending what is queued: the output not yet
+	// handed to the peer is dropped and its memory released at once. For
+	// a peer that is not reading (a slow consumer), whose queue would
+	// otherwise be held for as long as flushing it is tried. Closed is
+	// delivered once, with ErrLocalClose, as after Close.
+	Abort()
 	// SetWriteDeadline bounds how long queued output may make no progress
 	// before the connection is closed with ErrWriteTimeout; 0 disables it.
 	SetWriteDeadline(d time.Duration)

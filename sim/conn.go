@@ -113,6 +113,15 @@ func (e *end) Close() {
 	e.armDeadline()
 }
 
+// Abort drops the output not yet delivered, then closes as Close does.
+func (e *end) Abort() {
+	if e.closing || e.finished {
+		return
+	}
+	e.out.discard()
+	e.Close()
+}
+
 // SetWriteDeadline bounds how long queued output may make no progress.
 func (e *end) SetWriteDeadline(d time.Duration) {
 	e.deadline = d

@@ -35,7 +35,11 @@ type conn struct {
 	dirty        bool    // in loop.dirty
 	out          *outBuf // output written during this batch, not yet sealed
 	queued       int64   // bytes ever accepted by Write
-	aboveHigh    bool    // Buffered passed HighWaterBytes; Drained is owed
+	wokeAt       int64   // queued when the writer was last woken
+	// full holds the output buffers filled during this batch before out,
+	// not yet sealed for the writer.
+	full      []*outBuf
+	aboveHigh bool // Buffered passed HighWaterBytes; Drained is owed
 
 	credits chan struct{} // read buffers the reader may still fill
 	done    chan struct{} // closed when the reader must stop waiting for credits
@@ -86,17 +90,31 @@ func (c *conn) setHandler(h jnet.Handler) {
 
 // Write queues a copy of b. It never blocks; the bytes go to the writer at
 // the end of the batch, or sooner once flushEarlyBytes are pending.
+//
+// Output buffers never grow: a full one is sealed and the rest of b goes
+// into a fresh one from the pool. Growing by append would leave up to
+// half of every buffer's capacity unused and copy each byte several
+// times; with fixed buffers the memory a connection holds is its queued
+// bytes plus less than one buffer, which is what max_pending assumes.
 func (c *conn) Write(b []byte) {
 	if c.closed || len(b) == 0 {
 		return
 	}
-	if c.out == nil {
-		c.out = getOutBuf()
-	}
-	c.out.b = append(c.out.b, b...)
 	c.queued += int64(len(b))
 	c.loop.markDirty(c)
-	if len(c.out.b) >= flushEarlyBytes {
+	for {
+		if c.out == nil {
+			c.out = getOutBuf()
+		}
+		n := min(len(b), cap(c.out.b)-len(c.out.b))
+		c.out.b = append(c.out.b, b[:n]...)
+		if b = b[n:]; len(b) == 0 {
+			break
+		}
+		c.full = append(c.full, c.out)
+		c.out = nil
+	}
+	if c.queued-c.wokeAt >= flushEarlyBytes {
 		c.flush()
 	}
 	if !c.aboveHigh && c.Buffered() > jnet.HighWaterBytes {
@@ -120,6 +138,27 @@ func (c *conn) Close() {
 	c.stopEvents()
 	c.flush()
 	c.w.beginClose(c)
+	c.loop.post(event{kind: evFunc, f: c.deliverLocalClose})
+}
+
+// Abort drops the output the socket has not taken and closes at once: the
+// writer gives up a write in progress (its deadline is moved to the past,
+// which Go's poller applies without a system call) and closes the socket.
+func (c *conn) Abort() {
+	if c.closed {
+		return
+	}
+	c.stopEvents()
+	for i, ob := range c.full {
+		putOutBuf(ob)
+		c.full[i] = nil
+	}
+	c.full = c.full[:0]
+	if c.out != nil {
+		putOutBuf(c.out)
+		c.out = nil
+	}
+	c.w.abort(c)
 	c.loop.post(event{kind: evFunc, f: c.deliverLocalClose})
 }
 
@@ -247,19 +286,23 @@ func (c *conn) shutdown() {
 // flush seals the pending output buffer for the writer and wakes it.
 func (c *conn) flush() {
 	if c.seal() {
+		c.wokeAt = c.queued
 		c.w.signal()
 	}
 }
 
-// seal queues the pending output buffer for sending and reports whether
-// there was one; whoever seals must then wake the writer or write inline.
+// seal queues the pending output buffers for sending and reports whether
+// there were any; whoever seals must then wake the writer or write inline.
 func (c *conn) seal() bool {
 	if c.out == nil {
 		return false
 	}
 	c.w.mu.Lock()
+	c.w.sealed = append(c.w.sealed, c.full...)
 	c.w.sealed = append(c.w.sealed, c.out)
 	c.w.mu.Unlock()
+	clear(c.full)
+	c.full = c.full[:0]
 	c.out = nil
 	c.w.sealedBytes.Store(c.queued)
 	return true

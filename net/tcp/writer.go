@@ -64,6 +64,7 @@ type writerState struct {
 	deadline    atomic.Int64  // the write deadline as a time.Duration; 0 = none
 	wantDrain   atomic.Bool   // the loop waits for evDrain
 	done        bool          // guarded by mu: beginClose ran
+	aborted     bool          // guarded by mu: abort ran; send nothing more
 }
 
 func (w *writerState) signal() {
@@ -96,10 +97,34 @@ func (w *writerState) beginClose(c *conn) {
 	w.signal()
 }
 
+// abort is beginClose that drops the sealed buffers and stops a write in
+// progress; the writer then closes the socket.
+func (w *writerState) abort(c *conn) {
+	w.mu.Lock()
+	if w.done {
+		w.mu.Unlock()
+		return
+	}
+	for i, ob := range w.sealed {
+		putOutBuf(ob)
+		w.sealed[i] = nil
+	}
+	w.sealed = w.sealed[:0]
+	w.done, w.closing, w.aborted = true, true, true
+	w.applyDeadline(c.sock)
+	w.mu.Unlock()
+	close(c.done)
+	w.signal()
+}
+
 // applyDeadline sets the socket's write deadline for the next chunk; mu is
 // held so that a concurrent beginClose and writer agree on it. It makes no
 // system call (Go's poller keeps deadlines itself).
 func (w *writerState) applyDeadline(s *net.TCPConn) {
+	if w.aborted {
+		s.SetWriteDeadline(time.Unix(1, 0)) // in the past: writes fail at once
+		return
+	}
 	d := time.Duration(w.deadline.Load())
 	if w.closing && (d <= 0 || d > closeFlushTimeout) {
 		d = closeFlushTimeout

@@ -1,5 +1,7 @@
 package server
 
+import "time"
+
 // Yielding connections (turn.go): a client or route whose event used its
 // budget keeps the unparsed rest of its read buffer here and is fed again
 // by an event of its own, queued behind whatever is waiting.
@@ -18,6 +20,7 @@ func (c *client) input(b []byte, split string) {
 		return
 	}
 	c.srv.beginTurn()
+	c.stalledInRead = 0
 	var n int
 	var err error
 	if c.srv.env.buggify(split) {
@@ -30,7 +33,7 @@ func (c *client) input(b []byte, split string) {
 		c.inputError(err)
 		return
 	}
-	if !c.closing && n < len(b) {
+	if !c.closing && (n < len(b) || c.stallPending()) {
 		c.holdBacklog(b[n:])
 	}
 }
@@ -69,7 +72,7 @@ func (c *client) feedSome(b []byte) (int, error) {
 // because a destination of its messages is behind: the rest of its input
 // then waits for the destination as unread bytes would.
 func (c *client) yieldIfSpent() {
-	if !c.srv.turnSpent() && !c.backpressured() {
+	if !c.srv.turnSpent() && !c.backpressured() && !c.stallPending() {
 		return
 	}
 	if c.route != nil {
@@ -89,11 +92,17 @@ func (c *client) holdBacklog(rest []byte) {
 }
 
 // scheduleResume queues the event that goes on with a pending fan-out and
-// the backlog, unless it is queued already.
+// the backlog, unless it is queued already: at once, or after the stall
+// the last op asked for (stall.go).
 func (c *client) scheduleResume() {
-	if c.backlogTimer == nil {
-		c.backlogTimer = c.srv.env.Clock.AfterFunc(0, c.resumeBacklog)
+	if c.backlogTimer != nil {
+		return
 	}
+	var d time.Duration
+	if c.stallPending() {
+		d = c.takeStall()
+	}
+	c.backlogTimer = c.srv.env.Clock.AfterFunc(d, c.resumeBacklog)
 }
 
 // resumeBacklog is the event that goes on, with a fresh budget, first
@@ -121,7 +130,7 @@ func (c *client) resumeBacklog() {
 		c.inputError(err)
 	case c.closing:
 		c.dropBacklog()
-	case n < len(b):
+	case n < len(b) || c.stallPending():
 		// Keep the same storage: move the rest to its front.
 		c.backlog = c.backlog[:copy(c.backlog, b[n:])]
 		c.scheduleResume()

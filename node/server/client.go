@@ -67,6 +67,10 @@ type client struct {
 	// fanout is the rest of a message's fan-out that waits for the same
 	// event as the backlog, and is served before it (fanout.go).
 	fanout *pendingFanout
+	// stallWant is the stall the current op asked for, stalledInRead the
+	// stalls already taken for the current read buffer (stall.go).
+	stallWant     time.Duration
+	stalledInRead time.Duration
 	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
 	// the earliest start of the next one.
 	earlyPause     clock.Timer
@@ -237,7 +241,14 @@ func (c *client) closeConnection(reason ClosedState) {
 	c.releaseWaiters()
 	c.srv.unregister(c)
 	c.disconnectEvent(reason)
-	if !c.closed {
+	switch {
+	case c.closed:
+	case reason == SlowConsumerPendingBytes:
+		// As nats-server: what a slow consumer has not read is not
+		// flushed to it, and its memory is released now rather than
+		// after a flush that would only time out.
+		c.conn.Abort()
+	default:
 		c.conn.Close()
 	}
 }

@@ -181,6 +181,7 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 		if !s.opts.NoFastProducerStall {
 			src.waitFor(dst)
 		}
+		src.noteStall(dst)
 	} else if s.env.buggify(siteStallEarly) {
 		src.pauseEarly()
 	}

@@ -249,6 +249,7 @@ type fakeConn struct {
 	paused        bool
 	held          []string // data sent while reading was paused
 	closedLocally bool
+	aborted       bool // closed by Abort: queued output dropped
 	ended         bool // Closed delivered or queued
 	passedHigh    bool
 	deadline      time.Duration
@@ -275,6 +276,16 @@ func (c *fakeConn) Close() {
 	c.closedLocally = true
 	c.ended = true
 	c.net.events = append(c.net.events, func() { c.handler.Closed(net.ErrLocalClose) })
+}
+
+// Abort drops what the client has not read and closes.
+func (c *fakeConn) Abort() {
+	if c.closedLocally || c.ended {
+		return
+	}
+	c.aborted = true
+	c.out = nil
+	c.Close()
 }
 
 func (c *fakeConn) SetWriteDeadline(d time.Duration) { c.deadline = d }

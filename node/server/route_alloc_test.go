@@ -15,6 +15,7 @@ type discardConn struct{ written int }
 func (d *discardConn) Write(b []byte)                 { d.written += len(b) }
 func (d *discardConn) Buffered() int                  { return 0 }
 func (d *discardConn) Close()                         {}
+func (d *discardConn) Abort()                         {}
 func (d *discardConn) SetWriteDeadline(time.Duration) {}
 func (d *discardConn) PauseReading()                  {}
 func (d *discardConn) ResumeReading()                 {}

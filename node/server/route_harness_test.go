@@ -286,6 +286,15 @@ func (c *meshConn) Close() {
 	c.kick()
 }
 
+// Abort drops what is queued and closes.
+func (c *meshConn) Abort() {
+	if c.closing || c.ended {
+		return
+	}
+	c.pending, c.queued = nil, 0
+	c.Close()
+}
+
 func (c *meshConn) SetWriteDeadline(d time.Duration) { c.deadline = d }
 func (c *meshConn) PauseReading()                    { c.paused = true }
 

@@ -47,6 +47,10 @@ const (
 	// is below the high-water mark, as if the destination had been
 	// behind; backpressure only delays.
 	siteStallEarly = "server.stall.pause-early"
+	// An event's work budget (turn.go) is a handful of deliveries instead
+	// of thousands, so connections yield, keep backlogs and slice their
+	// fan-outs all the time, not only under huge fan-outs.
+	siteTurnTiny = "server.turn.tiny-budget"
 )
 
 // BuggifySites lists every BUGGIFY site of the server, sorted, for
@@ -57,7 +61,7 @@ func BuggifySites() []string {
 		siteClientSplitRead, siteRouteSplitRead, siteWriteSplitMsg,
 		sitePingLate, siteRoutePingLate, sitePingExtra,
 		siteRouteCloseAfterInfo, siteRouteCloseAfterConnect,
-		siteCacheEvict, siteStallEarly,
+		siteCacheEvict, siteStallEarly, siteTurnTiny,
 	}
 	slices.Sort(sites)
 	return sites

@@ -90,6 +90,7 @@ func New(opts *Options, env Env) (*Server, error) {
 	s := &Server{
 		opts:    o,
 		env:     env,
+		turn:    turn{limit: turnDeliveries},
 		log:     env.Log,
 		clients: make(map[uint64]*client),
 		scratch: make([]byte, 0, scratchInitial),

@@ -29,14 +29,23 @@ const (
 	turnBytes = 4 << 20
 )
 
-// turn is the work done since the current event began.
+// turnTinyMax bounds the budget under the BUGGIFY site siteTurnTiny.
+const turnTinyMax = 8
+
+// turn is the work done since the current event began, and its budget.
 type turn struct {
 	deliveries int
 	bytes      int
+	limit      int // deliveries allowed: turnDeliveries, or tiny under BUGGIFY
 }
 
 // beginTurn starts a fresh budget; connection events call it first.
-func (s *Server) beginTurn() { s.turn = turn{} }
+func (s *Server) beginTurn() {
+	s.turn = turn{limit: turnDeliveries}
+	if s.env.buggify(siteTurnTiny) {
+		s.turn.limit = 1 + s.env.Rand.IntN(turnTinyMax)
+	}
+}
 
 // spend counts one delivery of n bytes.
 func (s *Server) spend(n int) {
@@ -46,5 +55,5 @@ func (s *Server) spend(n int) {
 
 // turnSpent reports whether the current event has used its budget.
 func (s *Server) turnSpent() bool {
-	return s.turn.deliveries >= turnDeliveries || s.turn.bytes >= turnBytes
+	return s.turn.deliveries >= s.turn.limit || s.turn.bytes >= turnBytes
 }

@@ -40,10 +40,11 @@ func startNode(opts *server.Options, log server.Logger) (*runningNode, error) {
 	}
 	loop := tcp.NewLoop()
 	env := server.Env{
-		Clock: wall.New(loop.Post),
-		Net:   loop.Network(),
-		Rand:  rand.New(rand.NewChaCha8(seed)),
-		Log:   log,
+		Clock:   wall.New(loop.Post),
+		Net:     loop.Network(),
+		Rand:    rand.New(rand.NewChaCha8(seed)),
+		Log:     log,
+		Offload: newOffloader(loop.Post).run,
 	}
 	n := &runningNode{loop: loop, stopped: make(chan struct{}), loopDone: make(chan struct{})}
 	go func() {

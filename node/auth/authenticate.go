@@ -117,6 +117,24 @@ func (c *Config) findNkey(key string) *NkeyUser {
 // passwordMatches compares a configured password or token with what the
 // client sent: with bcrypt if the configured value is a bcrypt hash,
 // otherwise in constant time.
+// Costly reports whether authenticating cr may take a costly check: a
+// bcrypt comparison or an nkey signature. Such a check belongs off the
+// event loop (a bcrypt of cost 10 takes tens of milliseconds).
+func (c *Config) Costly(cr Credentials) bool {
+	if !c.Required() {
+		return false
+	}
+	if len(c.Nkeys) > 0 && cr.Nkey != "" {
+		return true
+	}
+	if cr.User != "" {
+		if u := c.findUser(cr.User); u != nil && isBcrypt(u.Password) {
+			return true
+		}
+	}
+	return isBcrypt(c.Token) || isBcrypt(c.Password)
+}
+
 func passwordMatches(configured, sent string) bool {
 	if isBcrypt(configured) {
 		return bcrypt.CompareHashAndPassword([]byte(configured), []byte(sent)) == nil

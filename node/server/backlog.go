@@ -110,7 +110,7 @@ func (c *client) scheduleResume() {
 // finished even once the publisher has closed: its message was accepted.
 func (c *client) resumeBacklog() {
 	c.backlogTimer = nil
-	if c.backpressured() && !c.closing {
+	if (c.backpressured() || c.authPending) && !c.closing {
 		return // resumeInput schedules it again
 	}
 	c.srv.beginTurn()
@@ -170,7 +170,7 @@ func (c *client) backpressured() bool { return c.waitingOn > 0 && !c.stallExpire
 // readingHeld reports whether anything still needs this connection's
 // reading paused: a backlog, a destination it waits for, an early pause.
 func (c *client) readingHeld() bool {
-	return c.hasBacklog() || c.backpressured() || c.earlyPause != nil
+	return c.hasBacklog() || c.backpressured() || c.earlyPause != nil || c.authPending
 }
 
 // resumeInput goes on with this connection's input once a pause ends:
@@ -180,7 +180,7 @@ func (c *client) resumeInput() {
 		return
 	}
 	if c.hasBacklog() {
-		if !c.backpressured() {
+		if !c.backpressured() && !c.authPending {
 			c.scheduleResume()
 		}
 		return

@@ -71,6 +71,9 @@ type client struct {
 	// stalls already taken for the current read buffer (stall.go).
 	stallWant     time.Duration
 	stalledInRead time.Duration
+	// authPending: an off-loop authentication runs (connect.go); input
+	// waits for it.
+	authPending bool
 	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
 	// the earliest start of the next one.
 	earlyPause     clock.Timer

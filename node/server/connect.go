@@ -110,9 +110,21 @@ func (c *client) processConnect(arg []byte) error {
 	c.headers = !s.opts.NoHeaderSupport && opts.Headers
 	c.updateLogPrefix()
 
+	if s.authRequired && s.opts.Auth.Costly(c.credentials()) {
+		c.authenticateOffLoop()
+		return nil
+	}
 	if !c.authenticate() {
 		return errConnClosed
 	}
+	return c.finishConnect()
+}
+
+// finishConnect is the rest of CONNECT once the client is authenticated:
+// protocol checks, then +OK and the CONNECT advisory.
+func (c *client) finishConnect() error {
+	s := c.srv
+	opts := c.opts
 	if opts.Protocol < clientProtoZero || opts.Protocol > clientProtoInfo {
 		c.sendErr(errTextBadClientProtocol)
 		c.closeConnection(BadClientProtocolVersion)
@@ -140,14 +152,52 @@ func (c *client) authenticate() bool {
 	if !s.authRequired {
 		return true
 	}
+	id, ok := s.opts.Auth.Authenticate(c.credentials(), c.nonce)
+	return c.authenticated(id, ok)
+}
+
+// credentials are what the client sent in CONNECT to authenticate.
+func (c *client) credentials() auth.Credentials {
 	o := &c.opts
-	cr := auth.Credentials{User: o.Username, Pass: o.Password, Token: o.Token, Nkey: o.Nkey, Sig: o.Sig}
-	id, ok := s.opts.Auth.Authenticate(cr, c.nonce)
-	if !ok || o.Account != "" || o.AccountNew {
+	return auth.Credentials{User: o.Username, Pass: o.Password, Token: o.Token, Nkey: o.Nkey, Sig: o.Sig}
+}
+
+// authenticated applies the outcome of authentication: the identity, or
+// a violation (which closes). It returns false when it closed.
+func (c *client) authenticated(id auth.Identity, ok bool) bool {
+	if !ok || c.opts.Account != "" || c.opts.AccountNew {
 		c.authViolation()
 		return false
 	}
 	return c.setIdentity(id)
+}
+
+// authenticateOffLoop runs a costly authentication (bcrypt, nkey
+// signature) through Env.Offload, so the loop serves everyone else
+// meanwhile (ARCHITECTURE rule 7). Nothing the client sent after CONNECT
+// is parsed before the outcome: the parser stops after CONNECT, the rest
+// waits as a backlog and reading is paused (backlog.go). The check works
+// on copies (the configuration a reload may replace, the credentials,
+// the nonce), so it shares nothing with the loop.
+func (c *client) authenticateOffLoop() {
+	s := c.srv
+	cfg := s.opts.Auth
+	cr, nonce := c.credentials(), append([]byte(nil), c.nonce...)
+	var id auth.Identity
+	var ok bool
+	c.authPending = true
+	c.conn.PauseReading()
+	c.parser.Yield()
+	s.env.offload(func() { id, ok = cfg.Authenticate(cr, nonce) }, func() { c.authDone(id, ok) })
+}
+
+// authDone is the loop event that finishes an off-loop authentication.
+func (c *client) authDone(id auth.Identity, ok bool) {
+	c.authPending = false
+	if c.closing || !c.authenticated(id, ok) || c.finishConnect() != nil {
+		return
+	}
+	c.resumeInput()
 }
 
 // setIdentity records who the client is, compiles its permissions and

@@ -187,6 +187,7 @@ func TestUserPasswordAndBcrypt(t *testing.T) {
 		p := w.dial()
 		js, _ := json.Marshal(map[string]any{"user": tc.user, "pass": tc.pass, "verbose": false})
 		p.send("CONNECT " + string(js) + "\r\nPING\r\n")
+		w.advance(0) // a bcrypt check runs off the loop; its outcome is a later event
 		if tc.ok {
 			p.expect("PONG\r\n")
 			p.expectOpen()
@@ -214,12 +215,14 @@ func TestNkeyAuth(t *testing.T) {
 	sig, _ := kp.Sign([]byte(nonce))
 	js, _ := json.Marshal(map[string]any{"nkey": pub, "sig": base64.RawURLEncoding.EncodeToString(sig), "verbose": false})
 	p.send("CONNECT " + string(js) + "\r\nPING\r\n")
+	w.advance(0) // the signature is checked off the loop
 	p.expect("PONG\r\n")
 
 	// A signature over another nonce is refused.
 	q := w.dial()
 	js, _ = json.Marshal(map[string]any{"nkey": pub, "sig": base64.RawURLEncoding.EncodeToString(sig), "verbose": false})
 	q.send("CONNECT " + string(js) + "\r\nPING\r\n")
+	w.advance(0)
 	q.expectAll("-ERR 'Authorization Violation'\r\n")
 	q.expectClosed()
 }

@@ -21,6 +21,12 @@ type Env struct {
 	// Buggify, when set by the simulator, reports whether a rare but legal
 	// path should be taken at the named site. Nil in production.
 	Buggify func(site string) bool
+	// Offload runs work, a pure computation too costly for the loop
+	// (a bcrypt comparison, an nkey signature check), somewhere else and
+	// then done on the loop as a later event. work must touch nothing the
+	// loop owns; done picks up its result. Nil: work runs inline and done
+	// as the next event (the simulator and tests).
+	Offload func(work, done func())
 }
 
 // Logger receives the node's log lines, formatted as nats-server does
@@ -31,6 +37,17 @@ type Logger interface {
 	Errorf(format string, v ...any)
 	Debugf(format string, v ...any)
 	Tracef(format string, v ...any)
+}
+
+// offload runs work off the loop when the host can, then done as a later
+// event on the loop.
+func (e *Env) offload(work, done func()) {
+	if e.Offload != nil {
+		e.Offload(work, done)
+		return
+	}
+	work()
+	e.Clock.AfterFunc(0, done)
 }
 
 // buggify is false unless the simulator asks otherwise.

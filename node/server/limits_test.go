@@ -264,6 +264,9 @@ func TestStuckConsumerStallIsBounded(t *testing.T) {
 	if stalls == 0 {
 		t.Fatal("the producer was never stalled past half of max_pending")
 	}
+	if got := w.srv.Varz().StalledClients; got != int64(stalls) {
+		t.Fatalf("varz stalled_clients %d, want the %d stalls seen", got, stalls)
+	}
 	if w.srv.NumClients() != 1 {
 		t.Fatalf("stuck consumer not cut off by max_pending: %d clients", w.srv.NumClients())
 	}

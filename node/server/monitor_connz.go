@@ -100,6 +100,7 @@ func (s *Server) connInfo(c *client, now time.Time) *monitor.ConnInfo {
 		InMsgs: c.stats.InMsgs, OutMsgs: c.stats.OutMsgs, InBytes: c.stats.InBytes, OutBytes: c.stats.OutBytes,
 		NumSubs: uint32(len(c.subs)),
 		Name:    c.opts.Name, Lang: c.opts.Lang, Version: c.opts.Version,
+		Stalls: c.stalls,
 	}
 	if c.conn != nil {
 		ci.Pending = c.conn.Buffered()

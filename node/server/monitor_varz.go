@@ -47,6 +47,7 @@ func (s *Server) varzCounters(v *monitor.Varz) {
 	m := &s.mon
 	v.InMsgs, v.InBytes, v.OutMsgs, v.OutBytes = s.stats.InMsgs, s.stats.InBytes, s.stats.OutMsgs, s.stats.OutBytes
 	v.SlowConsumers = s.slowConsumers
+	v.StalledClients = s.stalledClients
 	v.SlowConsumersStats = &monitor.SlowConsumersStats{Clients: m.slow.clients, Routes: m.slow.routes}
 	v.StaleConnections = int64(m.stale.clients + m.stale.routes)
 	v.StaleConnectionStats = &monitor.StaleConnectionStats{Clients: m.stale.clients, Routes: m.stale.routes}

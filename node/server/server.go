@@ -65,12 +65,14 @@ type Server struct {
 	internal         internalState
 	sys              *sysState // system account services; nil without one
 
-	scratch       []byte // MSG line (and small message) assembly
-	turn          turn   // work done by the current event (turn.go)
-	stats         Stats
-	slowConsumers int64
-	totalConns    int64
-	mon           monitorState // monitoring bookkeeping (monitor_*.go)
+	scratch []byte // MSG line (and small message) assembly
+	turn    turn   // work done by the current event (turn.go)
+	// stalledClients counts producer stalls (varz/statsz "stalled_clients").
+	stalledClients int64
+	stats          Stats
+	slowConsumers  int64
+	totalConns     int64
+	mon            monitorState // monitoring bookkeeping (monitor_*.go)
 }
 
 // New validates opts and builds a server; it does no I/O. opts is copied

@@ -49,5 +49,7 @@ func (c *client) takeStall() time.Duration {
 	d := c.stallWant
 	c.stallWant = 0
 	c.stalledInRead += d
+	c.stalls++ // connz "stalls"
+	c.srv.stalledClients++
 	return d
 }

@@ -159,6 +159,7 @@ func (s *Server) statszMsg() *monitor.ServerStatsMsg {
 		Sent:          eventStats(s.stats.OutMsgs, s.stats.OutBytes),
 		Received:      eventStats(s.stats.InMsgs, s.stats.InBytes),
 		SlowConsumers: s.slowConsumers, ActiveServers: len(s.sys.remotes) + 1,
+		StalledClients: s.stalledClients,
 	}
 	if s.cluster != nil {
 		for _, r := range s.cluster.routes {

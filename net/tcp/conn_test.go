@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -345,5 +346,42 @@ func TestListenerCloseStopsAccepting(t *testing.T) {
 	}
 	if n := onLoop(t, l, func() int { return accepts }); n != 0 {
 		t.Fatalf("accept callback ran %d times after Close", n)
+	}
+}
+
+// Abort drops what the peer has not taken and closes at once, even while
+// the writer is blocked on a peer that does not read: Closed comes without
+// waiting for closeFlushTimeout, and the peer then sees the stream end
+// having received less than was written.
+func TestAbortDropsQueuedOutputAndClosesAtOnce(t *testing.T) {
+	const size = 32 << 20 // far beyond both sockets' buffers
+	l := startLoop(t)
+	block := pattern(1 << 20)
+	addr, accepted := listen(t, l, func(r *recorder) {
+		for range size / len(block) {
+			r.c.Write(block)
+		}
+	})
+	c := dialSmallWindow(t, addr, 4096) // not read until after the abort
+	r := nextRecorder(t, accepted)
+	waitFor(t, l, "the writer to block", func() bool {
+		return r.c.Buffered() < size && r.c.Buffered() > size/2
+	})
+	start := time.Now()
+	onLoop(t, l, func() any { r.c.Abort(); return nil })
+	waitFor(t, l, "Closed", func() bool { return r.closed > 0 })
+	if d := time.Since(start); d >= closeFlushTimeout {
+		t.Fatalf("Closed after %v: the queue was flushed, not dropped", d)
+	}
+	if err := onLoop(t, l, func() error { return r.err }); err != jnet.ErrLocalClose {
+		t.Fatalf("Closed(%v), want ErrLocalClose", err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	n, err := io.Copy(io.Discard, c)
+	if err != nil && !errors.Is(err, syscall.ECONNRESET) {
+		t.Fatalf("reading after the abort: %v", err)
+	}
+	if n >= size {
+		t.Fatalf("peer received %d bytes of %d: nothing was dropped", n, size)
 	}
 }

@@ -271,6 +271,9 @@ func TestStuckConsumerStallIsBounded(t *testing.T) {
 		t.Fatalf("stuck consumer not cut off by max_pending: %d clients", w.srv.NumClients())
 	}
 	w.expectLog("Slow Consumer Detected: MaxPending of 8388608 Exceeded")
+	if !stuck.c.aborted {
+		t.Fatal("the slow consumer's queue was kept for flushing, not dropped")
+	}
 	pub.send("PING\r\n")
 	pub.expectAll("PONG\r\n")
 }

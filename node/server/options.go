@@ -43,10 +43,20 @@ type Options struct {
 	// ClientAdvertise is the host:port given to other nodes' clients.
 	ClientAdvertise string
 
-	MaxConn         int
-	MaxSubs         int // per connection; 0 = unlimited
-	MaxPayload      int32
-	MaxControlLine  int32
+	MaxConn        int
+	MaxSubs        int // per connection; 0 = unlimited
+	MaxPayload     int32
+	MaxControlLine int32
+	// MaxPending bounds the output queued for one client; past it the
+	// client is a slow consumer, cut off and its queue dropped. What one
+	// connection can make the process hold is therefore max_pending plus
+	// a fixed overhead: one message (the check comes before it is
+	// queued), less than one 16 KiB output buffer (net/tcp: buffers never
+	// grow), up to 4 read buffers of 64 KiB in flight (net/tcp
+	// readCredits), one held read buffer of unparsed input and one copy of
+	// a message whose fan-out waits (backlog.go, fanout.go), and the
+	// parser's split-op buffer (max_control_line plus max_payload at
+	// most). All of it is released when the connection closes.
 	MaxPending      int64
 	PingInterval    time.Duration
 	MaxPingsOut     int

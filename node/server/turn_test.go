@@ -6,7 +6,19 @@ import (
 	"testing"
 )
 
-// countMsgs counts MSG lines for each payload in out, keyed by sid, and
+// subscribeFan connects a client holding n subscriptions on "fan".
+func subscribeFan(w *world, n int) *peer {
+	fan := w.connect("")
+	var subs strings.Builder
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&subs, "SUB fan %d\r\n", i)
+	}
+	fan.send(subs.String() + "PING\r\n")
+	fan.expect("PONG\r\n")
+	return fan
+}
+
+// fanoutOrder counts the MSG lines carrying "m1" and "m2" in out and
 // checks that every sid saw "m1" before "m2".
 func fanoutOrder(t *testing.T, out string) (m1, m2 int) {
 	t.Helper()
@@ -38,14 +50,8 @@ func fanoutOrder(t *testing.T, out string) (m1, m2 int) {
 // events, in order per subscription.
 func TestFanOutIsSlicedAndOthersAreServedBetween(t *testing.T) {
 	w := newWorld(t, nil)
-	fan := w.connect("")
 	n := 3 * turnDeliveries
-	var subs strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&subs, "SUB fan %d\r\n", i)
-	}
-	fan.send(subs.String() + "PING\r\n")
-	fan.expect("PONG\r\n")
+	fan := subscribeFan(w, n)
 	pub := w.connect("")
 	probe := w.connect("")
 
@@ -89,14 +95,8 @@ func TestFanOutIsSlicedAndOthersAreServedBetween(t *testing.T) {
 // sent after that message and was never parsed is lost with the connection.
 func TestFanOutFinishesAfterPublisherCloses(t *testing.T) {
 	w := newWorld(t, nil)
-	fan := w.connect("")
 	n := 2 * turnDeliveries
-	var subs strings.Builder
-	for i := 1; i <= n; i++ {
-		fmt.Fprintf(&subs, "SUB fan %d\r\n", i)
-	}
-	fan.send(subs.String() + "PING\r\n")
-	fan.expect("PONG\r\n")
+	fan := subscribeFan(w, n)
 	pub := w.connect("")
 	pub.c.fromPeer("PUB fan 2\r\nm1\r\nPUB fan 2\r\nm2\r\n")
 	w.pump()

@@ -49,10 +49,11 @@ fuzz:
 # BENCH_ROUNDS interleaved rounds per scenario, medians of both sides, the
 # ratio and every round's pair (the machine is noisy: read the rounds).
 BENCH_ROUNDS ?= 5
+BENCH_ARGS ?=
 bench: build
 	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/nats-server/v2@v2.15.2
 	GOBIN=$(TOOLS) $(GO) install github.com/nats-io/natscli/nats@v0.5.0
-	$(GO) run ./cmd/benchcmp -rounds $(BENCH_ROUNDS) -jsnode $(BIN)/jsnode -nats-server $(TOOLS)/nats-server -nats $(TOOLS)/nats
+	$(GO) run ./cmd/benchcmp -rounds $(BENCH_ROUNDS) $(BENCH_ARGS) -jsnode $(BIN)/jsnode -nats-server $(TOOLS)/nats-server -nats $(TOOLS)/nats
 
 clean:
 	rm -rf $(BIN)

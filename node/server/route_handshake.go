@@ -121,10 +121,44 @@ func (r *routeConn) Connect(arg []byte) error {
 	link.parser.SetAwaitingConnect(false)
 	c.opts.Username = rc.User
 	link.pass = rc.Pass
-	if !s.routeAuthorized(rc.User, rc.Pass) {
+	cfg, cr := s.routeAuthConfig(), auth.Credentials{User: rc.User, Pass: rc.Pass}
+	if cfg.Costly(cr) {
+		r.authorizeOffLoop(cfg, cr, rc)
+		return nil
+	}
+	if _, ok := cfg.Authenticate(cr, nil); !ok {
 		c.routeAuthViolation()
 		return errConnClosed
 	}
+	return r.connectAuthorized(rc)
+}
+
+// authorizeOffLoop checks a bcrypt cluster password through Env.Offload,
+// holding the route's later input meanwhile, as a client's CONNECT does
+// (connect.go, authenticateOffLoop).
+func (r *routeConn) authorizeOffLoop(cfg auth.Config, cr auth.Credentials, rc routeConnect) {
+	c := r.client()
+	var ok bool
+	c.authPending = true
+	c.conn.PauseReading()
+	c.route.parser.Yield()
+	c.srv.env.offload(func() { _, ok = cfg.Authenticate(cr, nil) }, func() {
+		c.authPending = false
+		switch {
+		case c.closing:
+		case !ok:
+			c.routeAuthViolation()
+		case r.connectAuthorized(rc) == nil:
+			c.resumeInput()
+		}
+	})
+}
+
+// connectAuthorized is the rest of an authorized peer's CONNECT.
+func (r *routeConn) connectAuthorized(rc routeConnect) error {
+	c := r.client()
+	s := c.srv
+	link := c.route
 	if rc.Lang != "" {
 		c.errorf("%s", errTextRoutePort)
 		c.sendErr(errTextRoutePort)
@@ -148,16 +182,11 @@ func (r *routeConn) Connect(arg []byte) error {
 	return nil
 }
 
-// routeAuthorized checks a connecting server's credentials against the
-// cluster authorization (plain or bcrypt password).
-func (s *Server) routeAuthorized(user, pass string) bool {
+// routeAuthConfig is the cluster authorization as an auth.Config (plain
+// or bcrypt password; none: every peer is authorized).
+func (s *Server) routeAuthConfig() auth.Config {
 	o := &s.opts.Cluster
-	if o.Username == "" {
-		return true
-	}
-	cfg := auth.Config{Username: o.Username, Password: o.Password}
-	_, ok := cfg.Authenticate(auth.Credentials{User: user, Pass: pass}, nil)
-	return ok
+	return auth.Config{Username: o.Username, Password: o.Password}
 }
 
 // acceptClusterName compares a peer's cluster name with ours. A generated
@@ -406,4 +435,13 @@ func (r *routeConn) Err(text []byte) error {
 	c.errorf("Route Error '%s'", text)
 	c.closeConnection(ParseError)
 	return errConnClosed
+}
+
+// routeAuthorized checks a peer's credentials inline; a reload's recheck
+// of the routes already up uses it (a bcrypt there costs the loop once
+// per route per reload).
+func (s *Server) routeAuthorized(user, pass string) bool {
+	cfg := s.routeAuthConfig()
+	_, ok := cfg.Authenticate(auth.Credentials{User: user, Pass: pass}, nil)
+	return ok
 }

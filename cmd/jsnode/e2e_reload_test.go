@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -20,33 +19,6 @@ import (
 // End-to-end tests of configuration reload with the real binary: a
 // process started with -c, its config file rewritten, then SIGHUP (or
 // `jsnode --signal reload`), as an operator does it.
-
-var (
-	binOnce sync.Once
-	binPath string
-	binErr  error
-)
-
-// jsnodeBinary builds the jsnode binary once per test run.
-func jsnodeBinary(t *testing.T) string {
-	t.Helper()
-	binOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "jsnode-bin")
-		if err != nil {
-			binErr = err
-			return
-		}
-		binPath = filepath.Join(dir, "jsnode")
-		out, err := exec.Command("go", "build", "-o", binPath, ".").CombinedOutput()
-		if err != nil {
-			binErr = fmt.Errorf("go build: %v\n%s", err, out)
-		}
-	})
-	if binErr != nil {
-		t.Fatal(binErr)
-	}
-	return binPath
-}
 
 // procNode is a jsnode process with its config file, log and pid file.
 type procNode struct {
@@ -82,15 +54,24 @@ func startProc(t *testing.T, conf string) *procNode {
 // on the command line (the config file must name jsnode.log in dir).
 func startProcLog(t *testing.T, conf string, logFlag bool) *procNode {
 	t.Helper()
+	return startProcFlags(t, conf, func(p *procNode) []string {
+		flags := []string{"-P", p.pidFile}
+		if logFlag {
+			flags = append(flags, "-l", p.logFile)
+		}
+		return flags
+	})
+}
+
+// startProcFlags starts jsnode with -c and the flags flagsOf gives.
+func startProcFlags(t *testing.T, conf string, flagsOf func(p *procNode) []string) *procNode {
+	t.Helper()
 	dir := t.TempDir()
 	p := &procNode{t: t, dir: dir, conf: filepath.Join(dir, "jsnode.conf"),
 		logFile: filepath.Join(dir, "jsnode.log"), pidFile: filepath.Join(dir, "jsnode.pid"), port: freePort(t)}
 	p.writeConf(strings.ReplaceAll(conf, "$DIR", dir))
-	args := []string{"-a", "127.0.0.1", "-c", p.conf, "-P", p.pidFile}
-	if logFlag {
-		args = append(args, "-l", p.logFile)
-	}
-	p.cmd = exec.Command(jsnodeBinary(t), args...)
+	args := append([]string{"-a", "127.0.0.1", "-c", p.conf}, flagsOf(p)...)
+	p.cmd = exec.Command(buildJsnode(t), args...)
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -266,7 +247,7 @@ func TestE2ESignalReloadByPidAndPidFile(t *testing.T) {
 	pid := strconv.Itoa(p.cmd.Process.Pid)
 	for i, target := range []string{pid, p.pidFile} {
 		p.writeConf(fmt.Sprintf("port: %%d\nmax_payload: %d\n", 1000+i))
-		out, err := exec.Command(jsnodeBinary(t), "--signal", "reload="+target).CombinedOutput()
+		out, err := exec.Command(buildJsnode(t), "--signal", "reload="+target).CombinedOutput()
 		if err != nil {
 			t.Fatalf("--signal reload=%s: %v: %s", target, err, out)
 		}
@@ -283,7 +264,7 @@ func TestE2ESignalReloadByPidAndPidFile(t *testing.T) {
 	if got := nc.MaxPayload(); got != 1001 {
 		t.Fatalf("max_payload %d after reload, want 1001", got)
 	}
-	out, err := exec.Command(jsnodeBinary(t), "-sl", "bogus="+pid).CombinedOutput()
+	out, err := exec.Command(buildJsnode(t), "-sl", "bogus="+pid).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), `jsnode: unknown signal "bogus"`) {
 		t.Fatalf("unknown command: %v: %s", err, out)
 	}
@@ -291,7 +272,7 @@ func TestE2ESignalReloadByPidAndPidFile(t *testing.T) {
 
 func TestE2ESignalQuitStopsTheProcess(t *testing.T) {
 	p := startProc(t, "port: %d\n")
-	out, err := exec.Command(jsnodeBinary(t), "--signal", "quit="+p.pidFile).CombinedOutput()
+	out, err := exec.Command(buildJsnode(t), "--signal", "quit="+p.pidFile).CombinedOutput()
 	if err != nil {
 		t.Fatalf("--signal quit: %v: %s", err, out)
 	}
@@ -347,4 +328,27 @@ func TestE2EReloadMovesTheLogFile(t *testing.T) {
 	p.waitLog("Reloaded: log_file = " + moved)
 	p.logFile = moved
 	p.waitLog("Reloaded server configuration")
+}
+
+// A reload that names another pid_file writes it, as nats-server does, and
+// the one in force is removed when the process exits; so do new
+// rotation settings of the log file take effect.
+func TestE2EReloadPidFileAndLogRotation(t *testing.T) {
+	conf := "port: %d\npid_file: \"$DIR/a.pid\"\n"
+	p := startProcFlags(t, conf, func(p *procNode) []string { return []string{"-l", p.logFile} })
+	a, b := filepath.Join(p.dir, "a.pid"), filepath.Join(p.dir, "b.pid")
+	pid := strconv.Itoa(p.cmd.Process.Pid)
+	if got, _ := os.ReadFile(a); string(got) != pid {
+		t.Fatalf("a.pid holds %q, want %s", got, pid)
+	}
+	p.reload(strings.ReplaceAll("port: %d\npid_file: \"$DIR/b.pid\"\nlogfile_size_limit: 100000\n", "$DIR", p.dir))
+	p.waitLog("Reloaded: pid_file = " + b)
+	p.waitLog("Reloaded: logfile_size_limit = 100000")
+	if got, _ := os.ReadFile(b); string(got) != pid {
+		t.Fatalf("b.pid holds %q, want %s", got, pid)
+	}
+	p.stop()
+	if _, err := os.Stat(b); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("b.pid left behind after exit: %v", err)
+	}
 }

@@ -157,12 +157,16 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 func serve(opts *server.Options, proc *config.Process, r *reloader) int {
 	log := r.log
 	if proc.PidFile != "" {
-		if err := os.WriteFile(proc.PidFile, []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		if err := writePidFile(proc.PidFile); err != nil {
 			log.Errorf("writing pid file: %v", err)
 			return 1
 		}
-		defer os.Remove(proc.PidFile)
 	}
+	defer func() {
+		if p := r.pidFile(); p != "" {
+			os.Remove(p)
+		}
+	}()
 	if proc.ProfPort != 0 {
 		prof, err := startProfiler(opts.Host, proc.ProfPort, proc.ProfBlockRate, log)
 		if err != nil {
@@ -206,4 +210,9 @@ func serve(opts *server.Options, proc *config.Process, r *reloader) int {
 			}
 		}
 	}
+}
+
+// writePidFile writes this process's pid to path.
+func writePidFile(path string) error {
+	return os.WriteFile(path, []byte(strconv.Itoa(os.Getpid())), 0o644)
 }

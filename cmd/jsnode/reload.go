@@ -27,6 +27,8 @@ type reloader struct {
 	n    *runningNode
 	log  *logger
 	proc config.Process // the process settings in force
+	// pidMu guards proc.PidFile, which serve reads when the process exits.
+	pidMu sync.Mutex
 }
 
 // errNoConfigFile is nats-server's answer to a reload without -c.
@@ -72,14 +74,41 @@ func (r *reloader) tryReload() error {
 	if out != nil && !used {
 		out.close() // refused: the new file was never used
 	}
+	if err == nil && used {
+		r.reloadPidFile(proc.PidFile)
+	}
 	return err
+}
+
+// reloadPidFile writes the pid file a reload named, as nats-server does;
+// the one in force is removed when the process exits (serve).
+func (r *reloader) reloadPidFile(path string) {
+	r.pidMu.Lock()
+	defer r.pidMu.Unlock()
+	if path == "" || path == r.proc.PidFile {
+		return
+	}
+	if err := writePidFile(path); err != nil {
+		r.log.Errorf("Failed to write pid file %q: %v", path, err)
+		return
+	}
+	r.log.Noticef("Reloaded: pid_file = %v", path)
+	r.proc.PidFile = path
+}
+
+// pidFile is the pid file in force ("" for none).
+func (r *reloader) pidFile() string {
+	r.pidMu.Lock()
+	defer r.pidMu.Unlock()
+	return r.proc.PidFile
 }
 
 // openLog opens the log file a reload moves the log to (nil when it
 // stays where it is), with the rotation settings of the new
 // configuration.
 func (r *reloader) openLog(proc *config.Process) (*fileSink, error) {
-	if proc.LogFile == "" || proc.LogFile == r.proc.LogFile {
+	same := proc.LogFile == r.proc.LogFile && proc.LogSizeLimit == r.proc.LogSizeLimit && proc.LogMaxNum == r.proc.LogMaxNum
+	if proc.LogFile == "" || same {
 		return nil, nil
 	}
 	return r.log.openFile(logSettings{file: proc.LogFile, sizeLimit: proc.LogSizeLimit, maxNum: proc.LogMaxNum}, os.Stderr)
@@ -99,9 +128,17 @@ func (r *reloader) applyProcess(proc *config.Process, opts *server.Options, out 
 	}
 	var sink logSink
 	if out != nil {
-		r.log.Noticef("Reloaded: log_file = %v", proc.LogFile)
+		if proc.LogFile != r.proc.LogFile {
+			r.log.Noticef("Reloaded: log_file = %v", proc.LogFile)
+		}
+		if proc.LogSizeLimit != r.proc.LogSizeLimit {
+			r.log.Noticef("Reloaded: logfile_size_limit = %v", proc.LogSizeLimit)
+		}
+		if proc.LogMaxNum != r.proc.LogMaxNum {
+			r.log.Noticef("Reloaded: logfile_max_num = %v", proc.LogMaxNum)
+		}
 		sink = out
-		r.proc.LogFile = proc.LogFile
+		r.proc.LogFile, r.proc.LogSizeLimit, r.proc.LogMaxNum = proc.LogFile, proc.LogSizeLimit, proc.LogMaxNum
 	}
 	r.log.reconfigure(sink, logtime, opts.Debug, opts.Trace)
 }

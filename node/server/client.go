@@ -74,6 +74,7 @@ type client struct {
 	// authPending: an off-loop authentication runs (connect.go); input
 	// waits for it.
 	authPending bool
+	authStale   bool // a reload came while authPending: check again
 	stalls      int64 // stalls taken, connz "stalls"
 	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
 	// the earliest start of the next one.

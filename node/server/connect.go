@@ -194,7 +194,19 @@ func (c *client) authenticateOffLoop() {
 // authDone is the loop event that finishes an off-loop authentication.
 func (c *client) authDone(id auth.Identity, ok bool) {
 	c.authPending = false
-	if c.closing || !c.authenticated(id, ok) || c.finishConnect() != nil {
+	if c.closing {
+		return
+	}
+	if c.authStale {
+		// A reload replaced the configuration the check ran against.
+		c.authStale = false
+		if c.srv.authRequired && c.srv.opts.Auth.Costly(c.credentials()) {
+			c.authenticateOffLoop()
+			return
+		}
+		id, ok = c.srv.opts.Auth.Authenticate(c.credentials(), c.nonce)
+	}
+	if !c.authenticated(id, ok) || c.finishConnect() != nil {
 		return
 	}
 	c.resumeInput()

@@ -61,3 +61,32 @@ func TestCostlyAuthRunsOffTheLoopAndHoldsLaterOps(t *testing.T) {
 	eve.expectAll("-ERR 'Authorization Violation'\r\n")
 	eve.expectClosed()
 }
+
+// A reload that comes while a costly check runs makes the outcome stale:
+// the client is checked again against the new configuration.
+func TestCostlyAuthIsRedoneAfterAReload(t *testing.T) {
+	hash, err := bcrypt.GenerateFromPassword([]byte("pw"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	users := func(pass string) *Options {
+		return &Options{Auth: auth.Config{Users: []*auth.User{{Username: "bob", Password: pass}}}}
+	}
+	w := newWorld(t, users(string(hash)))
+	var jobs []func()
+	w.srv.env.Offload = func(work, done func()) {
+		jobs = append(jobs, func() { work(); done() })
+	}
+	bob := w.dial()
+	bob.send(`CONNECT {"user":"bob","pass":"pw","verbose":false}` + "\r\nPING\r\n")
+	if len(jobs) != 1 {
+		t.Fatalf("%d jobs, want 1", len(jobs))
+	}
+	if err := w.srv.Reload(users("changed")); err != nil {
+		t.Fatal(err)
+	}
+	jobs[0]() // says yes, against the old password
+	w.pump()
+	bob.expectAll("-ERR 'Authorization Violation'\r\n")
+	bob.expectClosed()
+}

@@ -36,6 +36,12 @@ func (s *Server) recheckClients(prev *auth.Config) {
 }
 
 func (s *Server) recheckClient(c *client, prev *auth.Config) {
+	if c.authPending {
+		// Its check runs off the loop against the old configuration:
+		// authDone runs it again against this one.
+		c.authStale = true
+		return
+	}
 	if !c.connectReceived {
 		c.awaitConnect()
 		return

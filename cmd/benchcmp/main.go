@@ -56,7 +56,7 @@ func bench() error {
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
 	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario (median is reported)")
 	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
-	only := flag.String("only", "", `run one group: "throughput" or "hardening" (default both)`)
+	only := flag.String("only", "", `run one group: "throughput", "cluster" (its cluster part) or "hardening" (default all)`)
 	parts := flag.String("hardening", "latency,stuck,memory", "hardening benchmarks to run")
 	flag.Parse()
 	clear(hardeningParts)
@@ -74,9 +74,11 @@ func bench() error {
 	switch *only {
 	case "hardening":
 		return benchHardening(*jsnode, *natsServer, *rounds)
+	case "cluster":
+		return benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale)
 	case "", "throughput":
 	default:
-		return fmt.Errorf("-only %q: want throughput or hardening", *only)
+		return fmt.Errorf("-only %q: want throughput, cluster or hardening", *only)
 	}
 
 	servers := []*server{

@@ -74,8 +74,11 @@ type client struct {
 	// authPending: an off-loop authentication runs (connect.go); input
 	// waits for it.
 	authPending bool
-	authStale   bool // a reload came while authPending: check again
+	authStale   bool  // a reload came while authPending: check again
 	stalls      int64 // stalls taken, connz "stalls"
+	// drainedOnce: this connection once fell from past the high-water
+	// mark to below the low one, so its peer reads (deliver.go, checkStall).
+	drainedOnce bool
 	// earlyPause times a BUGGIFY pause (buggify.go); earlyPauseNext is
 	// the earliest start of the next one.
 	earlyPause     clock.Timer
@@ -188,6 +191,7 @@ func (c *client) protocolError(err error) {
 
 // Drained resumes the producers that paused on this connection.
 func (c *client) Drained() {
+	c.drainedOnce = true
 	c.releaseWaiters()
 }
 

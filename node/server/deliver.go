@@ -297,12 +297,15 @@ func (c *client) checkStall() {
 	if c.waitingOn == 0 || c.closing {
 		return
 	}
-	progress := false
+	progress, checks := false, stallStuckChecks
 	for i := range c.stallMarks {
 		m := &c.stallMarks[i]
 		if now := m.dst.conn.Buffered(); !m.dst.closing && now < m.queued {
 			progress = true
 			m.queued = now
+		}
+		if m.dst.drainedOnce {
+			checks = stallReaderChecks
 		}
 	}
 	if progress {
@@ -310,7 +313,7 @@ func (c *client) checkStall() {
 	} else {
 		c.stallIdle++
 	}
-	if c.stallIdle < stallStuckChecks {
+	if c.stallIdle < checks {
 		c.stallTimer = c.srv.env.Clock.AfterFunc(stallCheck, c.checkStall)
 		return
 	}

@@ -57,8 +57,16 @@ const (
 	// reader the OS did not schedule for a while for a stuck one costs
 	// nothing but memory: it is still only cut at max_pending, and its
 	// producers pause for it again once it has drained.
-	stallCheck       = 2 * time.Millisecond
-	stallStuckChecks = 3
+	//
+	// A destination that has drained before (its peer is known to read)
+	// gets stallReaderChecks: the kernel's socket buffers hide a live
+	// reader's progress in steps of up to half the send buffer, which at
+	// loopback speeds can take tens of milliseconds; one that never did
+	// (a subscriber that never reads) is taken for stuck after
+	// stallStuckChecks.
+	stallCheck        = 2 * time.Millisecond
+	stallStuckChecks  = 3
+	stallReaderChecks = 25
 	// stallMarksMax bounds how many destinations one paused producer
 	// watches for progress; past it the producer is paused without a mark.
 	stallMarksMax = 16

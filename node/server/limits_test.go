@@ -312,3 +312,38 @@ func TestSlowConsumerKeepsProducerPaused(t *testing.T) {
 		t.Fatal("slow consumer cut off")
 	}
 }
+
+// A destination that has drained before is a known reader: the kernel may
+// hide its progress for a while, so its producers wait longer
+// (stallReaderChecks) before taking it for stuck than for one that never
+// read (stallStuckChecks).
+func TestKnownReaderGetsTheLongerStuckWindow(t *testing.T) {
+	w := newWorld(t, nil)
+	sub := w.connect("")
+	sub.send("SUB bp 1\r\n")
+	pub := w.connect("")
+	payload := strings.Repeat("p", 256<<10)
+	msg := fmt.Sprintf("PUB bp %d\r\n%s\r\n", len(payload), payload)
+	fill := func() {
+		for i := 0; i < 10 && !pub.c.paused; i++ {
+			pub.send(msg)
+		}
+		if !pub.c.paused {
+			t.Fatal("producer not paused")
+		}
+	}
+	fill()
+	sub.output() // reads everything: Drained, the producer goes on
+	if pub.c.paused {
+		t.Fatal("producer still paused after its destination drained")
+	}
+	fill() // now it stops reading
+	w.advance(stallCheck * stallStuckChecks)
+	if !pub.c.paused {
+		t.Fatal("a known reader was taken for stuck after the short window")
+	}
+	w.advance(stallCheck * (stallReaderChecks - stallStuckChecks))
+	if pub.c.paused {
+		t.Fatal("producer still paused after the known reader's window")
+	}
+}

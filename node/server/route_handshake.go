@@ -20,7 +20,10 @@ func (r *routeConn) client() *client { return (*client)(r) }
 func (r *routeConn) Data(b []byte) { r.client().input(b, siteRouteSplitRead) }
 
 // Drained resumes the producers that paused on this route.
-func (r *routeConn) Drained() { r.client().releaseWaiters() }
+func (r *routeConn) Drained() {
+	r.client().drainedOnce = true
+	r.client().releaseWaiters()
+}
 
 // Closed is the connection's last event.
 func (r *routeConn) Closed(err error) { r.client().Closed(err) }

@@ -95,6 +95,8 @@ type Faults struct {
 	RandomPartitions *RandomPartitionSpec
 	RandomCrashes    *RandomCrashSpec
 	RouteResetEvery  time.Duration
+	// Reloads give a running node a new configuration (scenario_reload.go).
+	Reloads []ReloadSpec
 }
 
 // CrashSpec is one node crash.
@@ -177,6 +179,8 @@ type run struct {
 	clock clockRun
 	// lameDucks tracks each lame-duck fault (scenario_lameduck.go).
 	lameDucks []*lameDuckRun
+	// reloads tracks the reload faults (scenario_reload.go).
+	reloads reloadRun
 }
 
 // deliverySettle is how long after a publish a connection break can
@@ -266,7 +270,7 @@ func (r *run) execute() error {
 		return errors.New("liveness: final round did not complete")
 	}
 	w.RunFor(deliverySettle) // let stray duplicates show up before checking
-	return errors.Join(r.checkReconnected(), r.checkLameDucks())
+	return errors.Join(r.checkReconnected(), r.checkLameDucks(), r.checkReloads())
 }
 
 // checkReconnected: after a node crash or lame-duck shutdown every client

@@ -13,6 +13,7 @@ func (r *run) scheduleFaults() {
 	}
 	r.scheduleClockJumps()
 	r.scheduleLameDucks()
+	r.scheduleReloads()
 	r.schedulePartitions()
 	r.scheduleRandomFaults()
 }
@@ -81,6 +82,9 @@ func (r *run) node(name string) *NodeHandle {
 func (r *run) heal() error {
 	r.w.Heal()
 	r.w.EndBuggifyFaults()
+	if err := r.healReloads(); err != nil {
+		return err
+	}
 	for _, n := range r.nodes {
 		if !n.Alive() || r.stoppedByLameDuck(n) {
 			if err := r.bootAgain(n); err != nil {

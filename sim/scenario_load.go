@@ -45,6 +45,7 @@ import (
 //	  clock_jump [ { node: n1, at: "4s", by: "2s" } ]
 //	  # between nodes: partition { ... } (scenario_cluster.go),
 //	  # partition_random, crash_random, route_reset (faults_random.go)
+//	  # reload [ { node: n1, at: "5s", config { ... } } ] (scenario_reload.go)
 //	}
 //	checks [ exactly-once-per-sub, per-publisher-order, liveness ]
 //
@@ -275,24 +276,31 @@ func parseNode(where string, v *conf.Value) (NodeSpec, error) {
 	if !ok {
 		return ns, nil
 	}
-	where += "(" + ns.Name + ").config"
+	ns.Options, err = parseNodeConfig(where+"("+ns.Name+").config", ns.Name, cv)
+	return ns, err
+}
+
+// parseNodeConfig reads a node's config block (a node's own, or the one a
+// reload fault installs) as a config file is read.
+func parseNodeConfig(where, name string, cv *conf.Value) (server.Options, error) {
+	var o server.Options
 	cm, err := cv.AsMap()
 	if err != nil {
-		return ns, inBlock(where, err)
+		return o, inBlock(where, err)
 	}
 	var proc config.Process
-	if err := config.Apply(cm, &ns.Options, &proc); err != nil {
-		return ns, inBlock(where, err)
+	if err := config.Apply(cm, &o, &proc); err != nil {
+		return o, inBlock(where, err)
 	}
 	for _, k := range cm.Keys {
 		if slices.Contains(processKeys, strings.ToLower(k)) {
-			return ns, posError(cm.KeyPos(k), "%s: %q sets up a process, which a simulated node does not have", where, k)
+			return o, posError(cm.KeyPos(k), "%s: %q sets up a process, which a simulated node does not have", where, k)
 		}
 	}
-	if err := validateNodeOptions(ns.Name, ns.Options); err != nil {
-		return ns, posError(cv.Pos, "%s: %v", where, err)
+	if err := validateNodeOptions(name, o); err != nil {
+		return o, posError(cv.Pos, "%s: %v", where, err)
 	}
-	return ns, nil
+	return o, nil
 }
 
 // isClientHostName reports names of the form c<number>, which the

@@ -108,7 +108,7 @@ func firstError(errs []error) error {
 
 // faultKeys are the blocks of faults { }.
 var faultKeys = []string{"conn_reset", "crash", "clock_skew", "clock_drift", "clock_jump", "lame_duck", "partition",
-	"partition_random", "crash_random", "route_reset"}
+	"partition_random", "crash_random", "route_reset", "reload"}
 
 func parseFaults(top *fields, sc *Scenario) error {
 	v, ok := top.get("faults")
@@ -121,7 +121,7 @@ func parseFaults(top *fields, sc *Scenario) error {
 	}
 	parsers := []func(*fields, *Scenario) error{
 		parseConnReset, parseClockSkew, parseClockDrift, parseCrashes, parseClockJumps, parseLameDucks,
-		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset,
+		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset, parseReloads,
 	}
 	for _, p := range parsers {
 		if err := p(f, sc); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -350,5 +351,47 @@ func TestE2EReloadPidFileAndLogRotation(t *testing.T) {
 	p.stop()
 	if _, err := os.Stat(b); !errors.Is(err, os.ErrNotExist) {
 		t.Fatalf("b.pid left behind after exit: %v", err)
+	}
+}
+
+// The system account's $SYS.REQ.SERVER.<id>.RELOAD reloads the file as
+// SIGHUP does and answers when done: no error for a good file, the parse
+// error for a bad one (the running configuration stays).
+func TestE2EReloadBySystemRequest(t *testing.T) {
+	const base = "port: %d\naccounts { SYS { users [ { user: admin, password: pw } ] } }\nsystem_account: SYS\n"
+	p := startProc(t, base+"ping_interval: \"2m\"\n")
+	nc, err := nats.Connect(p.url(), nats.UserInfo("admin", "pw"), nats.NoReconnect())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	subj := "$SYS.REQ.SERVER." + nc.ConnectedServerId() + ".RELOAD"
+	answer := func() map[string]any {
+		t.Helper()
+		msg, err := nc.Request(subj, nil, waitLimit)
+		if err != nil {
+			t.Fatalf("RELOAD request: %v", err)
+		}
+		var resp map[string]any
+		if err := json.Unmarshal(msg.Data, &resp); err != nil {
+			t.Fatalf("RELOAD answer %q: %v", msg.Data, err)
+		}
+		return resp
+	}
+	p.writeConf(base + "ping_interval: \"3m\"\n")
+	if resp := answer(); resp["error"] != nil || resp["server"] == nil {
+		t.Fatalf("RELOAD of a good file: %v", resp)
+	}
+	p.waitLog("Reloaded: ping_interval = 3m0s")
+	p.writeConf(base + "ping_interval: \n")
+	applied := strings.Count(p.log(), "Reloaded server configuration")
+	resp := answer()
+	e, _ := resp["error"].(map[string]any)
+	if desc, _ := e["description"].(string); !strings.Contains(desc, p.conf+":4:") {
+		t.Fatalf("RELOAD of a bad file: %v, want its file:line", resp)
+	}
+	p.waitLog("Failed to reload server configuration: " + p.conf + ":4:")
+	if n := strings.Count(p.log(), "Reloaded server configuration"); n != applied {
+		t.Fatalf("the bad file was applied (%d reloads logged, want %d)", n, applied)
 	}
 }

@@ -179,12 +179,12 @@ func serve(opts *server.Options, proc *config.Process, r *reloader) int {
 	// logrotate in between would otherwise kill the process.
 	sigs := make(chan os.Signal, 2)
 	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGHUP)
-	n, err := startNode(opts, log)
+	n, err := startNodeReloadable(opts, log, r.request)
 	if err != nil {
 		log.Errorf("%v", err)
 		return 1
 	}
-	r.n = n
+	r.setNode(n)
 	done := make(chan struct{})
 	go func() {
 		n.Wait()

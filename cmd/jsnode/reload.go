@@ -35,18 +35,44 @@ type reloader struct {
 var errNoConfigFile = errors.New("can only reload config when a file is provided using -c or --config")
 
 // reload reads the configuration again and applies it, logging the
-// outcome as nats-server does.
-func (r *reloader) reload() {
+// outcome as nats-server does, and returns it.
+func (r *reloader) reload() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err := r.tryReload(); err != nil {
+	err := r.tryReload()
+	if err != nil {
 		r.log.Errorf("Failed to reload server configuration: %v", err)
 	}
+	return err
+}
+
+// setNode gives the reloader the node it reloads, once it runs.
+func (r *reloader) setNode(n *runningNode) {
+	r.mu.Lock()
+	r.n = n
+	r.mu.Unlock()
+}
+
+// request is the node's Env.Reload: a reload off the loop (it reads the
+// file and waits for the loop), then done on the loop with the outcome.
+func (r *reloader) request(done func(error)) {
+	go func() {
+		err := r.reload()
+		r.mu.Lock()
+		n := r.n
+		r.mu.Unlock()
+		if n != nil { // nil only if asked before the server was up
+			n.loop.Post(func() { done(err) })
+		}
+	}()
 }
 
 func (r *reloader) tryReload() error {
 	if r.cl.configFile == "" {
 		return errNoConfigFile
+	}
+	if r.n == nil {
+		return errors.New("the server is still starting")
 	}
 	opts, proc, err := buildOptions(r.cl)
 	if err != nil {

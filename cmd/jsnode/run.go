@@ -34,6 +34,12 @@ type runningNode struct {
 // startNode builds the production Env, then creates and starts the server
 // on a new loop. It returns once the listener is bound.
 func startNode(opts *server.Options, log server.Logger) (*runningNode, error) {
+	return startNodeReloadable(opts, log, nil)
+}
+
+// startNodeReloadable is startNode with reload as the node's Env.Reload
+// (the $SYS.REQ.SERVER.<id>.RELOAD request); nil: not available.
+func startNodeReloadable(opts *server.Options, log server.Logger, reload func(done func(error))) (*runningNode, error) {
 	seed, err := newSeed()
 	if err != nil {
 		return nil, err
@@ -45,6 +51,7 @@ func startNode(opts *server.Options, log server.Logger) (*runningNode, error) {
 		Rand:    rand.New(rand.NewChaCha8(seed)),
 		Log:     log,
 		Offload: newOffloader(loop.Post).run,
+		Reload:  reload,
 	}
 	n := &runningNode{loop: loop, stopped: make(chan struct{}), loopDone: make(chan struct{})}
 	go func() {

@@ -27,6 +27,11 @@ type Env struct {
 	// loop owns; done picks up its result. Nil: work runs inline and done
 	// as the next event (the simulator and tests).
 	Offload func(work, done func())
+	// Reload asks the host to reload the configuration as SIGHUP does
+	// (the $SYS.REQ.SERVER.<id>.RELOAD request); done runs on the loop,
+	// as a later event, with the outcome. Nil: the host cannot (the
+	// simulator has no file), and the request is answered so.
+	Reload func(done func(err error))
 }
 
 // Logger receives the node's log lines, formatted as nats-server does

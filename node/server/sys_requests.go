@@ -67,7 +67,7 @@ var serverZ = map[string]zHandler{
 
 // unsupportedZ are documents nats-server serves that jsnode does not have
 // yet: they answer with an error naming them rather than staying silent.
-var unsupportedZ = []string{"PROFILEZ", "EXPVARZ", "IPQUEUESZ", "RAFTZ", "RELOAD"}
+var unsupportedZ = []string{"PROFILEZ", "EXPVARZ", "IPQUEUESZ", "RAFTZ"}
 
 // accountZ are the documents of $SYS.REQ.ACCOUNT.<acc>.<Z>.
 var accountZ = map[string]zHandler{
@@ -137,6 +137,7 @@ func (s *Server) subscribeRequests() {
 		sys.sub("$SYS.REQ.SERVER.PING."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
 		sys.sub("$SYS.REQ.SERVER."+s.id+"."+z, false, func(m *Msg) { s.answerZ(m, "", h) })
 	}
+	sys.sub("$SYS.REQ.SERVER."+s.id+".RELOAD", false, s.reloadRequest)
 	sys.sub("$SYS.REQ.SERVER."+s.id+".KICK", false, func(m *Msg) { s.kickRequest(m, false) })
 	sys.sub("$SYS.REQ.SERVER."+s.id+".LDM", false, func(m *Msg) { s.kickRequest(m, true) })
 	for _, z := range slices.Sorted(maps.Keys(accountZ)) {
@@ -304,4 +305,32 @@ func monitorPermissions(p *auth.Permissions) *monitor.Permissions {
 		out.Response = &monitor.ResponsePermission{MaxMsgs: r.MaxMsgs, Expires: r.Expires}
 	}
 	return out
+}
+
+// errReloadUnavailable answers a RELOAD request the host cannot serve.
+var errReloadUnavailable = errors.New("configuration reload is not available: the server was not started from a configuration file by a host that can reload it")
+
+// reloadRequest is $SYS.REQ.SERVER.<id>.RELOAD: the host reloads the
+// configuration as on SIGHUP (Env.Reload, off the loop), and the answer,
+// the envelope without data or with the reason it failed, goes out when
+// that is done. The body is an event filter, as for the other requests.
+func (s *Server) reloadRequest(m *Msg) {
+	if m.Reply == "" {
+		return
+	}
+	_, filter, err := monitor.ParseRequest[struct{}](m.Data)
+	if err != nil {
+		s.replyEnvelope(m, nil, errBadRequest{err})
+		return
+	}
+	if filter != nil && !filter.Matches(s.info.Name, s.clusterName(), s.info.Host, nil, "") {
+		return
+	}
+	if s.env.Reload == nil {
+		s.replyEnvelope(m, nil, errReloadUnavailable)
+		return
+	}
+	// The request outlives this delivery: keep what the reply needs.
+	req := &Msg{Subject: m.Subject, Reply: m.Reply, Header: append([]byte(nil), m.Header...)}
+	s.env.Reload(func(err error) { s.replyEnvelope(req, nil, err) })
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"errors"
 	"io"
 	"strings"
 	"testing"
@@ -358,4 +359,42 @@ func TestSysOnlyUsersLetOthersIntoGlobal(t *testing.T) {
 	bad.sendConnect(`"user":"sys","pass":"wrong"`)
 	bad.send("PING\r\n")
 	bad.expect("-ERR 'Authorization Violation'\r\n")
+}
+
+// $SYS.REQ.SERVER.<id>.RELOAD asks the host (Env.Reload) and answers once
+// the host is done: an envelope without error, or with the host's error;
+// without a host that can reload, an error saying so. Only the system
+// account reaches it.
+func TestSysReloadRequest(t *testing.T) {
+	w := newWorld(t, sysOpts())
+	sys := w.connect(`"user":"sys","pass":"sys"`)
+	subj := "$SYS.REQ.SERVER." + w.srv.ID() + ".RELOAD"
+	if got := sys.request(subj, ""); len(got) != 1 || !strings.Contains(got[0], "configuration reload is not available") {
+		t.Fatalf("RELOAD without a host that reloads: %q", got)
+	}
+	var pending []func(error)
+	w.srv.env.Reload = func(done func(error)) { pending = append(pending, done) }
+	sys.send("SUB _INBOX.r 7\r\nPUB " + subj + " _INBOX.r 0\r\n\r\nPING\r\n")
+	sys.expect("PONG\r\n")
+	if len(pending) != 1 {
+		t.Fatalf("%d reloads asked of the host, want 1", len(pending))
+	}
+	sys.expectNothing() // no answer before the host is done
+	pending[0](nil)
+	out := sys.output()
+	if !strings.Contains(out, "MSG _INBOX.r 7") || strings.Contains(out, `"error"`) {
+		t.Fatalf("answer to a reload that worked: %q", out)
+	}
+	sys.send("PUB " + subj + " _INBOX.r 0\r\n\r\nPING\r\n")
+	sys.expect("PONG\r\n")
+	pending[1](errors.New("config reload not supported for Port: old=4222, new=4333"))
+	if out := sys.output(); !strings.Contains(out, `"code":500`) || !strings.Contains(out, "not supported for Port") {
+		t.Fatalf("answer to a reload that failed: %q", out)
+	}
+
+	other := w.connect(`"user":"a","pass":"a"`)
+	other.send("SUB _INBOX.o 1\r\nPUB " + subj + " _INBOX.o 0\r\n\r\nPING\r\n")
+	if out := other.output(); !strings.Contains(out, "NATS/1.0 503") || len(pending) != 2 {
+		t.Fatalf("a client outside the system account reached RELOAD: %q (%d reloads)", out, len(pending))
+	}
 }

@@ -59,8 +59,10 @@ func (c *client) inputError(err error) {
 	}
 }
 
-// feedSome runs the connection's parser over b until it yields.
+// feedSome runs the connection's parser over b until it yields; yielded
+// then says whether it did (it may have at the very end of b).
 func (c *client) feedSome(b []byte) (int, error) {
+	c.yielded = false
 	if c.route != nil {
 		return c.route.parser.FeedSome(b, (*routeConn)(c))
 	}
@@ -75,6 +77,13 @@ func (c *client) yieldIfSpent() {
 	if !c.srv.turnSpent() && !c.backpressured() && !c.stallPending() {
 		return
 	}
+	c.yield()
+}
+
+// yield asks the connection's parser to stop after the current op and
+// records that it did (feedPieces must not feed it more).
+func (c *client) yield() {
+	c.yielded = true
 	if c.route != nil {
 		c.route.parser.Yield()
 	} else if c.parser != nil {

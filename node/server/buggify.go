@@ -93,20 +93,22 @@ const (
 // feedPieces is Data's parser feed under siteClientSplitRead and
 // siteRouteSplitRead.
 func (c *client) feedPieces(b []byte) (int, error) {
-	return feedPieces(b, &c.srv.env, c.feedSome, func() bool { return c.closing })
+	return feedPieces(b, &c.srv.env, c.feedSome, func() bool { return c.closing || c.yielded })
 }
 
 // feedPieces feeds b in random pieces of 1 to splitReadMaxPiece bytes,
-// stopping as one feed of b would: at an error, a yield (a piece not
-// consumed whole) or once the connection is closing. It returns the bytes
-// consumed.
-func feedPieces(b []byte, e *Env, feed func([]byte) (int, error), closing func() bool) (int, error) {
+// stopping as one feed of b would: at an error, a piece not consumed
+// whole, or once stop says so (the connection is closing, or its parser
+// yielded: a yield at the very end of a piece must stop the feed too, or
+// the next piece would be parsed ahead of a waiting fan-out). It returns
+// the bytes consumed.
+func feedPieces(b []byte, e *Env, feed func([]byte) (int, error), stop func() bool) (int, error) {
 	done := 0
 	for done < len(b) {
 		piece := b[done : done+min(len(b)-done, 1+e.Rand.IntN(splitReadMaxPiece))]
 		n, err := feed(piece)
 		done += n
-		if err != nil || closing() || n < len(piece) {
+		if err != nil || stop() || n < len(piece) {
 			return done, err
 		}
 	}

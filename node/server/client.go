@@ -67,6 +67,8 @@ type client struct {
 	// fanout is the rest of a message's fan-out that waits for the same
 	// event as the backlog, and is served before it (fanout.go).
 	fanout *pendingFanout
+	// yielded: the last feedSome stopped at a yield (backlog.go).
+	yielded bool
 	// stallWant is the stall the current op asked for, stalledInRead the
 	// stalls already taken for the current read buffer (stall.go).
 	stallWant     time.Duration

@@ -187,7 +187,7 @@ func (c *client) authenticateOffLoop() {
 	var ok bool
 	c.authPending = true
 	c.conn.PauseReading()
-	c.parser.Yield()
+	c.yield()
 	s.env.offload(func() { id, ok = cfg.Authenticate(cr, nonce) }, func() { c.authDone(id, ok) })
 }
 

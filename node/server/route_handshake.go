@@ -144,7 +144,7 @@ func (r *routeConn) authorizeOffLoop(cfg auth.Config, cr auth.Credentials, rc ro
 	var ok bool
 	c.authPending = true
 	c.conn.PauseReading()
-	c.route.parser.Yield()
+	c.yield()
 	c.srv.env.offload(func() { _, ok = cfg.Authenticate(cr, nil) }, func() {
 		c.authPending = false
 		switch {

@@ -137,6 +137,19 @@ func TestFeedPiecesCoversTheBufferInSmallPieces(t *testing.T) {
 	if err != nil || calls != 3 || n != fed {
 		t.Fatalf("after a yield: consumed %d (err %v) in %d calls; want %d in 3", n, err, calls, fed)
 	}
+
+	// A yield that falls exactly at the end of a piece stops it as well.
+	calls, fed = 0, 0
+	yielded := false
+	n, err = feedPieces(b, env, func(p []byte) (int, error) {
+		calls++
+		fed += len(p)
+		yielded = calls == 2
+		return len(p), nil
+	}, func() bool { return yielded })
+	if err != nil || calls != 2 || n != fed {
+		t.Fatalf("after a yield at a piece's end: consumed %d (err %v) in %d calls; want %d in 2", n, err, calls, fed)
+	}
 }
 
 func TestBuggifyClientSplitReadKeepsTheProtocol(t *testing.T) {

@@ -164,19 +164,15 @@ func foundValue(out kvOutput) string {
 	return out.Value
 }
 
-// linearizabilityTimeout bounds porcupine's search; a history it cannot
-// decide in time is reported as a failure to decide, not a pass.
-const linearizabilityTimeout = 60 * time.Second
-
 // checkLinearizable runs porcupine over the history. On failure (or when
 // asked to) it writes the interactive HTML visualization, with the
 // faults and leader changes as annotations, and returns its path.
 func (h *kvHistory) checkLinearizable(name string, seed uint64, notes []porcupine.Annotation, always bool) (porcupine.CheckResult, string, error) {
-	res := porcupine.CheckOperationsTimeout(kvModel, h.ops, linearizabilityTimeout)
+	res := porcupine.CheckOperationsTimeout(kvModel, h.ops, linearizabilityBudget)
 	if res == porcupine.Ok && !always {
 		return res, "", nil
 	}
-	_, info := porcupine.CheckOperationsVerbose(kvModel, h.ops, linearizabilityTimeout)
+	_, info := porcupine.CheckOperationsVerbose(kvModel, h.ops, linearizabilityBudget)
 	info.AddAnnotations(notes)
 	path := filepath.Join(failureDir(), fmt.Sprintf("%s-seed-%d.html", name, seed))
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 )
@@ -22,7 +21,8 @@ func seedRange(t *testing.T) []uint64 {
 	if *seedFlag != 0 {
 		return []uint64{*seedFlag}
 	}
-	lo, hi, err := parseSeeds(*seedsFlag)
+	SetLinearizabilityBudget(LinearizabilitySweepBudget)
+	lo, hi, err := ParseSeeds(*seedsFlag)
 	if err != nil {
 		t.Fatalf("-seeds: %v", err)
 	}
@@ -31,23 +31,6 @@ func seedRange(t *testing.T) []uint64 {
 		seeds = append(seeds, s)
 	}
 	return seeds
-}
-
-func parseSeeds(s string) (lo, hi uint64, err error) {
-	a, b, isRange := strings.Cut(s, "-")
-	if lo, err = strconv.ParseUint(a, 10, 64); err != nil {
-		return 0, 0, err
-	}
-	hi = lo
-	if isRange {
-		if hi, err = strconv.ParseUint(b, 10, 64); err != nil {
-			return 0, 0, err
-		}
-	}
-	if hi < lo {
-		return 0, 0, fmt.Errorf("empty range %q", s)
-	}
-	return lo, hi, nil
 }
 
 // testScenarioDir is the repository's scenarios/ directory as seen from

@@ -229,7 +229,7 @@ func (p *raftKV) check(stats map[string]int) error {
 	case res == porcupine.Illegal:
 		errs = append(errs, fmt.Errorf("raft_kv: history of %d operations is not linearizable", len(p.hist.ops)))
 	case res == porcupine.Unknown:
-		errs = append(errs, fmt.Errorf("raft_kv: linearizability check undecided after %v", linearizabilityTimeout))
+		errs = append(errs, fmt.Errorf("raft_kv: linearizability check undecided after %v", linearizabilityBudget))
 	}
 	if len(errs) > 0 && path != "" {
 		errs = append(errs, fmt.Errorf("raft_kv: history visualization: %s", path))

@@ -10,8 +10,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -37,9 +35,12 @@ func main() {
 	quiet := flag.Bool("q", false, "print only failures and the summary")
 	flag.Parse()
 
-	lo, hi, err := parseSeeds(*seeds)
+	lo, hi, err := sim.ParseSeeds(*seeds)
 	if err != nil {
 		fatalf("-seeds: %v", err)
+	}
+	if hi > lo {
+		sim.SetLinearizabilityBudget(sim.LinearizabilitySweepBudget)
 	}
 	scenarios := sim.Scenarios()
 	if *name != "all" {
@@ -120,23 +121,6 @@ func runJob(j job, twice bool) outcome {
 		}
 	}
 	return outcome{j, res, err}
-}
-
-func parseSeeds(s string) (lo, hi uint64, err error) {
-	a, b, isRange := strings.Cut(s, "-")
-	if lo, err = strconv.ParseUint(a, 10, 64); err != nil {
-		return 0, 0, err
-	}
-	hi = lo
-	if isRange {
-		if hi, err = strconv.ParseUint(b, 10, 64); err != nil {
-			return 0, 0, err
-		}
-	}
-	if hi < lo {
-		return 0, 0, fmt.Errorf("empty range %q", s)
-	}
-	return lo, hi, nil
 }
 
 func fatalf(format string, v ...any) {

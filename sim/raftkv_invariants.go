@@ -33,7 +33,7 @@ type raftInvariants struct {
 	splitTerms map[uint64]bool    // terms with two leaders, reported
 	entries    map[entryKey]entryRec
 	committed  []commitRec // index i at [i-1]
-	violations []string
+	violations []raftViolation
 	notes      []raftNote
 }
 
@@ -73,12 +73,15 @@ func newRaftInvariants(w *World) *raftInvariants {
 		entries: make(map[entryKey]entryRec)}
 }
 
-func (inv *raftInvariants) violate(format string, args ...any) {
+// raftViolation is one broken RAFT invariant, with its check's name.
+type raftViolation struct{ check, msg string }
+
+func (inv *raftInvariants) violate(check, format string, args ...any) {
 	if len(inv.violations) >= violationsMax {
 		return
 	}
 	msg := fmt.Sprintf("t=%v: ", inv.w.Elapsed()) + fmt.Sprintf(format, args...)
-	inv.violations = append(inv.violations, msg)
+	inv.violations = append(inv.violations, raftViolation{check, msg})
 	inv.w.Note("violation", msg)
 }
 
@@ -117,7 +120,7 @@ func (o *memberObserver) Saved(g *raftgroup.Group, rd *raft.Ready) {
 		if l, ok := inv.leaders[info.Term]; ok && l != info.ID {
 			if !inv.splitTerms[info.Term] {
 				inv.splitTerms[info.Term] = true
-				inv.violate("election safety: %s leads term %d, which %s already led", o.node, info.Term, inv.nameOf(g, l))
+				inv.violate("raft-election-safety", "election safety: %s leads term %d, which %s already led", o.node, info.Term, inv.nameOf(g, l))
 			}
 		} else if !ok {
 			inv.leaders[info.Term] = info.ID
@@ -156,16 +159,16 @@ func (o *memberObserver) checkEntries(g *raftgroup.Group, ents []raft.Entry) {
 		key := entryKey{e.Index, e.Term}
 		if rec, ok := inv.entries[key]; ok {
 			if rec.hash != h {
-				inv.violate("log matching: %s and %s hold different entries at index %d term %d", o.node, rec.node, e.Index, e.Term)
+				inv.violate("raft-log-matching", "log matching: %s and %s hold different entries at index %d term %d", o.node, rec.node, e.Index, e.Term)
 			} else if prevKnown && rec.prevKnown && rec.prevTerm != prev {
-				inv.violate("log matching: entry %d term %d follows term %d on %s but term %d on %s",
+				inv.violate("raft-log-matching", "log matching: entry %d term %d follows term %d on %s but term %d on %s",
 					e.Index, e.Term, prev, o.node, rec.prevTerm, rec.node)
 			}
 		} else {
 			inv.entries[key] = entryRec{hash: h, prevTerm: prev, prevKnown: prevKnown, node: o.node}
 		}
 		if c := inv.commitAt(e.Index); c != nil && e.Term > c.byTerm && e.Term != c.term {
-			inv.violate("leader completeness: %s wrote term %d at index %d, committed by term %d with term %d (on %s)",
+			inv.violate("raft-leader-completeness", "leader completeness: %s wrote term %d at index %d, committed by term %d with term %d (on %s)",
 				o.node, e.Term, e.Index, c.byTerm, c.term, c.node)
 		}
 		prev, prevKnown = e.Term, true
@@ -191,7 +194,7 @@ func (o *memberObserver) checkCompleteness(g *raftgroup.Group, info raftgroup.In
 		}
 		t, err := g.LogTerm(i)
 		if err != nil || t != c.term {
-			inv.violate("leader completeness: %s leads term %d without committed entry %d (term %d, committed by term %d on %s; it has term %d, %v)",
+			inv.violate("raft-leader-completeness", "leader completeness: %s leads term %d without committed entry %d (term %d, committed by term %d on %s; it has term %d, %v)",
 				o.node, info.Term, i, c.term, c.byTerm, c.node, t, err)
 			return
 		}
@@ -205,13 +208,13 @@ func (o *memberObserver) checkSnapshotTerm(g *raftgroup.Group, index uint64) {
 		return
 	}
 	if t, err := g.LogTerm(index); err == nil && t != c.term {
-		o.inv.violate("committed entry lost: %s's snapshot at %d has term %d, committed term %d", o.node, index, t, c.term)
+		o.inv.violate("raft-committed-never-lost", "committed entry lost: %s's snapshot at %d has term %d, committed term %d", o.node, index, t, c.term)
 	}
 }
 
 func (o *memberObserver) checkSnapshot(meta raft.SnapshotMeta) {
 	if c := o.inv.commitAt(meta.Index); c != nil && c.term != meta.Term {
-		o.inv.violate("state machine safety: %s installs a snapshot at %d term %d, committed term %d", o.node, meta.Index, meta.Term, c.term)
+		o.inv.violate("raft-state-machine-safety", "state machine safety: %s installs a snapshot at %d term %d, committed term %d", o.node, meta.Index, meta.Term, c.term)
 	}
 }
 
@@ -219,7 +222,7 @@ func (o *memberObserver) checkSnapshot(meta raft.SnapshotMeta) {
 func (o *memberObserver) Applied(g *raftgroup.Group, e raft.Entry) {
 	inv := o.inv
 	if e.Index != o.lastApplied+1 {
-		inv.violate("state machine safety: %s applies index %d after %d", o.node, e.Index, o.lastApplied)
+		inv.violate("raft-state-machine-safety", "state machine safety: %s applies index %d after %d", o.node, e.Index, o.lastApplied)
 	}
 	o.lastApplied = e.Index
 	term := g.Info().Term
@@ -230,7 +233,7 @@ func (o *memberObserver) Applied(g *raftgroup.Group, e raft.Entry) {
 		return
 	}
 	if c.term != e.Term || c.hash != h {
-		inv.violate("state machine safety: %s applies term %d at index %d, %s applied term %d there (same data: %v)",
+		inv.violate("raft-state-machine-safety", "state machine safety: %s applies term %d at index %d, %s applied term %d there (same data: %v)",
 			o.node, e.Term, e.Index, c.node, c.term, c.hash == h)
 		return
 	}
@@ -256,7 +259,7 @@ func (inv *raftInvariants) final(node string, g *raftgroup.Group) {
 			continue
 		}
 		if t, err := g.LogTerm(i); err != nil || t != c.term {
-			inv.violate("committed entry lost: %s has term %d (%v) at committed index %d (term %d)", node, t, err, i, c.term)
+			inv.violate("raft-committed-never-lost", "committed entry lost: %s has term %d (%v) at committed index %d (term %d)", node, t, err, i, c.term)
 			return
 		}
 	}

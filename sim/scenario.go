@@ -25,7 +25,8 @@ type Scenario struct {
 	// Liveness bounds the recovery phase: faults heal, and every client
 	// must be back and every final operation complete within it.
 	Liveness time.Duration
-	// Checks names the invariants the workload checks (for reports).
+	// Checks names the invariants the run checks (sim/checks.go); empty
+	// means every check.
 	Checks []string
 }
 
@@ -181,6 +182,8 @@ type run struct {
 	lameDucks []*lameDuckRun
 	// reloads tracks the reload faults (scenario_reload.go).
 	reloads reloadRun
+	// checks are the invariants this run checks (sim/checks.go).
+	checks checkSet
 }
 
 // deliverySettle is how long after a publish a connection break can
@@ -205,7 +208,7 @@ const finalRoundGrace = 10 * time.Second
 // trace. It returns the result and the first invariant violation.
 func RunScenario(sc *Scenario, seed uint64, trace io.Writer) (Result, error) {
 	wallStart := time.Now() // wall time only measures speed for the report
-	r := &run{sc: sc, w: NewWorld(seed, sc.worldOptions(trace))}
+	r := &run{sc: sc, w: NewWorld(seed, sc.worldOptions(trace)), checks: newCheckSet(sc.Checks)}
 	err := r.execute()
 	res := Result{
 		Scenario: sc.Name, Seed: seed, TraceHash: r.w.TraceHash(),
@@ -218,7 +221,7 @@ func RunScenario(sc *Scenario, seed uint64, trace io.Writer) (Result, error) {
 		}
 	}
 	res.TraceHash = r.w.TraceHash()
-	return res, err
+	return res, r.checks.selectChecks(err)
 }
 
 func (sc *Scenario) worldOptions(trace io.Writer) Options {
@@ -261,16 +264,16 @@ func (r *run) execute() error {
 		return err
 	}
 	if !w.RunUntil(r.allReady, r.sc.Liveness) {
-		return errors.New("liveness: clients not reconnected and resubscribed in time")
+		return violation("liveness", errors.New("liveness: clients not reconnected and resubscribed in time"))
 	}
 	for _, p := range r.parts {
 		p.final()
 	}
 	if !w.RunUntil(r.allFinalDone, finalRoundGrace) {
-		return errors.New("liveness: final round did not complete")
+		return violation("liveness", errors.New("liveness: final round did not complete"))
 	}
 	w.RunFor(deliverySettle) // let stray duplicates show up before checking
-	return errors.Join(r.checkReconnected(), r.checkLameDucks(), r.checkReloads())
+	return errors.Join(r.checkReconnected(), asViolation("lame-duck-info-before-close", r.checkLameDucks()), r.checkReloads())
 }
 
 // checkReconnected: after a node crash or lame-duck shutdown every client
@@ -283,7 +286,7 @@ func (r *run) checkReconnected() error {
 	}
 	for _, c := range r.clients {
 		if c.Stats().Reconnects == 0 {
-			return fmt.Errorf("client %s never reconnected after the crash", c.host.name)
+			return violationf("all-clients-reconnected", "client %s never reconnected after the crash", c.host.name)
 		}
 	}
 	return nil

@@ -55,7 +55,8 @@ func nodeCrashRestart() *Scenario {
 		Faults:   Faults{Crashes: []CrashSpec{{Node: "n1", At: 5 * time.Second, Down: 3 * time.Second}}},
 		Duration: 15 * time.Second,
 		Liveness: 30 * time.Second,
-		Checks:   []string{"exactly-once-per-sub", "request-completes-once", "all-clients-reconnected", "liveness"},
+		Checks: []string{"exactly-once-per-sub", "exactly-once-per-queue-group", "per-publisher-order", "request-completes-once",
+			"reply-matches-request", "no-duplicate-reply", "all-clients-reconnected", "liveness"},
 	}
 }
 

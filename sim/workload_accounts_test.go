@@ -50,6 +50,10 @@ func accountsFixture(t *testing.T) (*clusterTraffic, *reqrep) {
 	rr.addRequester(client("c5"), "B", "echo")
 	rr.addRequester(client("c6"), "C", "svc.echo")
 	rr.begin()
+	// The checks see the run they belong to: an accounts scenario that
+	// performs every check.
+	r := &run{sc: &Scenario{Workload: Workload{Accounts: &AccountsSpec{}}}, w: w}
+	ct.r, rr.r = r, r
 	return ct, rr
 }
 

@@ -131,6 +131,8 @@ type clusterTraffic struct {
 	finalGot int
 	finalDue int
 	badMsgs  []string
+	// badChecks[i] is the check badMsgs[i] violates ("": none owns it).
+	badChecks []string
 }
 
 type cpub struct {
@@ -287,11 +289,11 @@ func (ct *clusterTraffic) receive(s *csub, m Msg) {
 	want, ok := s.want[pi]
 	switch {
 	case !ok:
-		ct.bad("subscription %q in account %s got %s from publisher %d (account %s, subject %s): the account graph does not lead there",
+		ct.badGraph("subscription %q in account %s got %s from publisher %d (account %s, subject %s): the account graph does not lead there",
 			s.sub.Subject, s.account, m.Subject, pi, p.account, p.subject)
 		return
 	case m.Subject != want:
-		ct.bad("subscription %q in account %s got publisher %d's message (account %s, subject %s) as %s, want %s",
+		ct.badGraph("subscription %q in account %s got publisher %d's message (account %s, subject %s) as %s, want %s",
 			s.sub.Subject, s.account, pi, p.account, p.subject, m.Subject, want)
 		return
 	}
@@ -303,6 +305,13 @@ func (ct *clusterTraffic) receive(s *csub, m Msg) {
 
 func (ct *clusterTraffic) bad(format string, args ...any) {
 	ct.badMsgs = append(ct.badMsgs, fmt.Sprintf(format, args...))
+	ct.badChecks = append(ct.badChecks, "")
+}
+
+// badGraph records a delivery the account graph does not lead to.
+func (ct *clusterTraffic) badGraph(format string, args ...any) {
+	ct.bad(format, args...)
+	ct.badChecks[len(ct.badChecks)-1] = "account-graph"
 }
 
 func (ct *clusterTraffic) stop() { ct.stopped = true }

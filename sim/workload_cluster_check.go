@@ -104,13 +104,18 @@ func (ct *clusterTraffic) stat(name string) string { return ct.label + "-" + nam
 // check verifies the traffic's invariants (see clusterTraffic) and fills
 // stats.
 func (ct *clusterTraffic) check(stats map[string]int) error {
-	if len(ct.badMsgs) > 0 {
-		return fmt.Errorf("%s: %d bad messages, first: %s", ct.label, len(ct.badMsgs), ct.badMsgs[0])
+	for i, msg := range ct.badMsgs {
+		err := fmt.Errorf("%s: %d bad messages, first: %s", ct.label, len(ct.badMsgs), msg)
+		if c := ct.badChecks[i]; c == "" {
+			return err
+		} else if ct.r.checks.on(c) {
+			return violation(c, err)
+		}
 	}
 	for _, p := range ct.pubs {
 		stats[ct.stat("published")] += len(p.sent)
-		if ct.inFinal && len(p.sent)-p.finalStart != ct.timing.finalRound {
-			return fmt.Errorf("%s: publisher %d sent %d of %d final messages", ct.label, p.idx, len(p.sent)-p.finalStart, ct.timing.finalRound)
+		if ct.inFinal && len(p.sent)-p.finalStart != ct.timing.finalRound && ct.r.checks.on("liveness") {
+			return violationf("liveness", "%s: publisher %d sent %d of %d final messages", ct.label, p.idx, len(p.sent)-p.finalStart, ct.timing.finalRound)
 		}
 	}
 	for i, s := range ct.plain {
@@ -123,23 +128,24 @@ func (ct *clusterTraffic) check(stats map[string]int) error {
 			return fmt.Errorf("%s: queue group %s: %w", ct.label, g.name, err)
 		}
 	}
-	if ct.inFinal && len(ct.r.nodes) > 1 && len(ct.pubs) > 0 && stats[ct.stat("cross-required")] == 0 {
+	if ct.inFinal && len(ct.r.nodes) > 1 && len(ct.pubs) > 0 && ct.r.checks.on("cluster-once-per-sub") && stats[ct.stat("cross-required")] == 0 {
 		return fmt.Errorf("%s: no message crossed a route while the path was intact: the check proved nothing", ct.label)
 	}
 	return nil
 }
 
 // checkOnce verifies that every seq was published and arrived at most
-// once per session, and returns the distinct seqs, sorted.
-func checkOnce(got []arrival, sent int) ([]int, error) {
+// once per session (a violation of check once: a loop or a duplicate),
+// and returns the distinct seqs, sorted.
+func checkOnce(checks checkSet, got []arrival, sent int, once string) ([]int, error) {
 	seen := make(map[arrival]bool, len(got))
 	var seqs []int
 	for _, a := range got {
 		if a.seq < 1 || a.seq > sent {
 			return nil, fmt.Errorf("seq %d was never published (%d sent)", a.seq, sent)
 		}
-		if seen[a] {
-			return nil, fmt.Errorf("seq %d delivered twice on one session (a loop or a duplicate)", a.seq)
+		if seen[a] && checks.on(once) {
+			return nil, violationf(once, "seq %d delivered twice on one session (a loop or a duplicate)", a.seq)
 		}
 		seen[a] = true
 		seqs = append(seqs, a.seq)
@@ -156,11 +162,11 @@ func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
 			continue
 		}
 		stats[ct.stat("delivered")] += len(s.got[p.idx])
-		got, err := checkOnce(s.got[p.idx], len(p.sent))
+		got, err := checkOnce(ct.r.checks, s.got[p.idx], len(p.sent), "cluster-once-per-sub")
 		if err != nil {
 			return fmt.Errorf("from publisher %d: %w", p.idx, err)
 		}
-		for seq := 1; seq <= len(p.sent); seq++ {
+		for seq := 1; seq <= len(p.sent) && ct.r.checks.on("cluster-once-per-sub"); seq++ {
 			required, cross := ct.requiredPlain(p, seq, s)
 			if !required {
 				continue
@@ -171,7 +177,7 @@ func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
 			}
 			if _, found := slices.BinarySearch(got, seq); !found {
 				m := p.sent[seq-1]
-				return fmt.Errorf("lost seq %d from publisher %d on %s (published at %v, cross-node %v)", seq, p.idx, m.node, m.at, cross)
+				return violationf("cluster-once-per-sub", "lost seq %d from publisher %d on %s (published at %v, cross-node %v)", seq, p.idx, m.node, m.at, cross)
 			}
 		}
 	}
@@ -233,22 +239,22 @@ func (ct *clusterTraffic) checkQueue(g *cqueue, stats map[string]int) error {
 		count := make([]int, len(p.sent)+1)
 		for i, s := range g.members {
 			stats[ct.stat("queue-delivered")] += len(s.got[p.idx])
-			if _, err := checkOnce(s.got[p.idx], len(p.sent)); err != nil {
+			if _, err := checkOnce(ct.r.checks, s.got[p.idx], len(p.sent), "cluster-once-per-queue-group"); err != nil {
 				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
 			}
 			for _, a := range s.got[p.idx] {
 				count[a.seq]++
 			}
 		}
-		for seq := 1; seq <= len(p.sent); seq++ {
+		for seq := 1; seq <= len(p.sent) && ct.r.checks.on("cluster-once-per-queue-group"); seq++ {
 			if count[seq] > 1 {
-				return fmt.Errorf("seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
+				return violationf("cluster-once-per-queue-group", "seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
 			}
 			if ct.requiredQueue(p, seq, g) {
 				stats[ct.stat("queue-required")]++
 				if count[seq] == 0 {
 					m := p.sent[seq-1]
-					return fmt.Errorf("lost seq %d from publisher %d on %s (published at %v)", seq, p.idx, m.node, m.at)
+					return violationf("cluster-once-per-queue-group", "lost seq %d from publisher %d on %s (published at %v)", seq, p.idx, m.node, m.at)
 				}
 			}
 		}

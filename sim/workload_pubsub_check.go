@@ -12,8 +12,8 @@ func (ps *pubsub) check(stats map[string]int) error {
 	}
 	for _, p := range ps.pubs {
 		stats["published"] += len(p.sent)
-		if ps.inFinal && len(p.sent)-p.finalStart != ps.spec.FinalRound {
-			return fmt.Errorf("pubsub: publisher %d sent %d of %d final messages",
+		if ps.inFinal && len(p.sent)-p.finalStart != ps.spec.FinalRound && ps.r.checks.on("liveness") {
+			return violationf("liveness", "pubsub: publisher %d sent %d of %d final messages",
 				p.idx, len(p.sent)-p.finalStart, ps.spec.FinalRound)
 		}
 	}
@@ -30,14 +30,18 @@ func (ps *pubsub) check(stats map[string]int) error {
 	return nil
 }
 
-// checkOrder verifies seqs are strictly increasing and were published.
-func checkOrder(seqs []int, sent int) error {
+// checkOrder verifies seqs were published, hold no duplicate (a
+// violation of check once) and are in publish order (per-publisher-order).
+func checkOrder(checks checkSet, seqs []int, sent int, once string) error {
 	for i, seq := range seqs {
-		if seq < 1 || seq > sent {
+		switch {
+		case seq < 1 || seq > sent:
 			return fmt.Errorf("seq %d was never published (%d sent)", seq, sent)
-		}
-		if i > 0 && seq <= seqs[i-1] {
-			return fmt.Errorf("seq %d arrived after seq %d (duplicate or reordered)", seq, seqs[i-1])
+		case i == 0:
+		case seq == seqs[i-1] && checks.on(once):
+			return violationf(once, "seq %d arrived twice", seq)
+		case seq < seqs[i-1] && checks.on("per-publisher-order"):
+			return violationf("per-publisher-order", "seq %d arrived after seq %d", seq, seqs[i-1])
 		}
 	}
 	return nil
@@ -47,16 +51,16 @@ func (ps *pubsub) checkPlain(s *subscriber, stats map[string]int) error {
 	for _, p := range ps.pubs {
 		seqs := s.got[p.idx]
 		stats["delivered"] += len(seqs)
-		if err := checkOrder(seqs, len(p.sent)); err != nil {
+		if err := checkOrder(ps.r.checks, seqs, len(p.sent), "exactly-once-per-sub"); err != nil {
 			return fmt.Errorf("from publisher %d: %w", p.idx, err)
 		}
-		for seq := 1; seq <= len(p.sent); seq++ {
+		for seq := 1; seq <= len(p.sent) && ps.r.checks.on("exactly-once-per-sub"); seq++ {
 			if !ps.requiredPlain(p, seq, s) {
 				continue
 			}
 			stats["required"]++
 			if _, found := slices.BinarySearch(seqs, seq); !found {
-				return fmt.Errorf("lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
+				return violationf("exactly-once-per-sub", "lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
 			}
 		}
 	}
@@ -105,21 +109,21 @@ func (ps *pubsub) checkQueue(stats map[string]int) error {
 		for i, s := range ps.queue {
 			seqs := s.got[p.idx]
 			stats["queue-delivered"] += len(seqs)
-			if err := checkOrder(seqs, len(p.sent)); err != nil {
+			if err := checkOrder(ps.r.checks, seqs, len(p.sent), "exactly-once-per-queue-group"); err != nil {
 				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
 			}
 			for _, seq := range seqs {
 				count[seq]++
 			}
 		}
-		for seq := 1; seq <= len(p.sent); seq++ {
+		for seq := 1; seq <= len(p.sent) && ps.r.checks.on("exactly-once-per-queue-group"); seq++ {
 			if count[seq] > 1 {
-				return fmt.Errorf("seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
+				return violationf("exactly-once-per-queue-group", "seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
 			}
 			if ps.requiredQueue(p, seq) {
 				stats["queue-required"]++
 				if count[seq] == 0 {
-					return fmt.Errorf("lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
+					return violationf("exactly-once-per-queue-group", "lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
 				}
 			}
 		}

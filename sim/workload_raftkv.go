@@ -208,10 +208,10 @@ func (p *raftKV) check(stats map[string]int) error {
 	if p.inFinal && p.finalDone() {
 		errs = append(errs, p.checkReplicas()...)
 	} else {
-		errs = append(errs, errors.New("raft_kv: liveness round not completed: "+p.whyNotDone()))
+		errs = append(errs, violation("liveness", errors.New("raft_kv: liveness round not completed: "+p.whyNotDone())))
 	}
 	for _, v := range p.inv.violations {
-		errs = append(errs, errors.New("raft invariant: "+v))
+		errs = append(errs, violation(v.check, errors.New("raft invariant: "+v.msg)))
 	}
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("raft_kv: "+pr))
@@ -222,14 +222,17 @@ func (p *raftKV) check(stats map[string]int) error {
 		}
 	}
 	p.addStats(stats)
+	if !p.r.checks.on("linearizable") {
+		return errors.Join(errs...)
+	}
 	res, path, err := p.hist.checkLinearizable(p.r.sc.Name, p.r.w.Seed(), annotations(p.notes, p.inv.notes), len(errs) > 0)
 	switch {
 	case err != nil:
 		errs = append(errs, fmt.Errorf("raft_kv: writing the visualization: %w", err))
 	case res == porcupine.Illegal:
-		errs = append(errs, fmt.Errorf("raft_kv: history of %d operations is not linearizable", len(p.hist.ops)))
+		errs = append(errs, violationf("linearizable", "raft_kv: history of %d operations is not linearizable", len(p.hist.ops)))
 	case res == porcupine.Unknown:
-		errs = append(errs, fmt.Errorf("raft_kv: linearizability check undecided after %v", linearizabilityBudget))
+		errs = append(errs, violationf("linearizable", "raft_kv: linearizability check undecided after %v", linearizabilityBudget))
 	}
 	if len(errs) > 0 && path != "" {
 		errs = append(errs, fmt.Errorf("raft_kv: history visualization: %s", path))
@@ -250,7 +253,7 @@ func (p *raftKV) checkReplicas() []error {
 		if first == "" {
 			first, want = name, s.Digest()
 		} else if d := s.Digest(); d != want {
-			errs = append(errs, fmt.Errorf("raft_kv: replicas diverge: %s digest %016x, %s %016x", name, d, first, want))
+			errs = append(errs, violationf("replicas-converge", "raft_kv: replicas diverge: %s digest %016x, %s %016x", name, d, first, want))
 		}
 	}
 	return errs

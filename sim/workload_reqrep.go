@@ -91,8 +91,12 @@ type reqrep struct {
 	inFinal        bool
 	finalCompleted int
 	finalDue       int
-	problems       []string
+	problems       []reqProblem
 }
+
+// reqProblem is one wrong request or reply seen while traffic ran, with
+// the check it violates ("" when no check owns it: always reported).
+type reqProblem struct{ check, msg string }
 
 // responderGroup is one queue group of responders: they share an
 // account, a subject and the queue name.
@@ -175,7 +179,11 @@ func servedBy(g *accountGraph, acc, subject string, groups []*responderGroup) (*
 // answer checks a request against the graph, then echoes it.
 func (rr *reqrep) answer(g *responderGroup, c *Client, m Msg) {
 	if err := rr.checkRequest(g, m); err != nil {
-		rr.problem("responder %s (account %s, queue %s): %v", c.host.name, g.account, g.queue, err)
+		check := ""
+		if hasAccounts(rr.r.sc) {
+			check = "account-graph"
+		}
+		rr.problem(check, "responder %s (account %s, queue %s): %v", c.host.name, g.account, g.queue, err)
 	}
 	_ = c.Publish(m.Reply, "", append([]byte(replyPrefix), m.Data...))
 }
@@ -236,8 +244,8 @@ func requestInfoAccount(hdr []byte) string {
 	return ""
 }
 
-func (rr *reqrep) problem(format string, args ...any) {
-	rr.problems = append(rr.problems, fmt.Sprintf(format, args...))
+func (rr *reqrep) problem(check, format string, args ...any) {
+	rr.problems = append(rr.problems, reqProblem{check, fmt.Sprintf(format, args...)})
 }
 
 func (rr *reqrep) scheduleRequest(q *requester) {
@@ -260,7 +268,7 @@ func (rr *reqrep) request(q *requester) {
 		o.calls++
 		o.err = err
 		if err == nil && !bytes.Equal(m.Data, append([]byte(replyPrefix), data...)) {
-			rr.problem("request %q got reply %.40q", data, m.Data)
+			rr.problem("reply-matches-request", "request %q got reply %.40q", data, m.Data)
 		}
 		if final {
 			rr.finalCompleted++

@@ -7,12 +7,25 @@ import (
 
 // check verifies the request/reply invariants (see reqrep) and fills stats.
 func (rr *reqrep) check(stats map[string]int) error {
-	if len(rr.problems) > 0 {
-		return fmt.Errorf("%s: %d problems, first: %s", rr.label, len(rr.problems), rr.problems[0])
+	if err := rr.firstProblem(); err != nil {
+		return err
 	}
 	for _, q := range rr.requesters {
 		if err := rr.checkRequester(q, stats); err != nil {
 			return fmt.Errorf("%s: requester %d (%s, account %s, %s): %w", rr.label, q.idx, q.c.host.name, q.account, q.subject, err)
+		}
+	}
+	return nil
+}
+
+// firstProblem reports the first problem of a check the run performs.
+func (rr *reqrep) firstProblem() error {
+	for _, p := range rr.problems {
+		if p.check == "" {
+			return fmt.Errorf("%s: %d problems, first: %s", rr.label, len(rr.problems), p.msg)
+		}
+		if rr.r.checks.on(p.check) {
+			return violationf(p.check, "%s: %d problems, first: %s", rr.label, len(rr.problems), p.msg)
 		}
 	}
 	return nil
@@ -23,14 +36,15 @@ func (rr *reqrep) stat(name string) string { return rr.statPrefix + name }
 func (rr *reqrep) checkRequester(q *requester, stats map[string]int) error {
 	st := q.c.Stats()
 	stats[rr.stat("late-replies")] += st.RepliesLate
-	if st.RepliesDup > 0 {
-		return fmt.Errorf("%d duplicate replies", st.RepliesDup)
+	on := rr.r.checks.on
+	if st.RepliesDup > 0 && on("no-duplicate-reply") {
+		return violationf("no-duplicate-reply", "%d duplicate replies", st.RepliesDup)
 	}
 	finals := 0
 	for n, o := range q.outcomes {
 		stats[rr.stat("requests")]++
-		if o.calls != 1 {
-			return fmt.Errorf("request %d completed %d times", n+1, o.calls)
+		if o.calls != 1 && on("request-completes-once") {
+			return violationf("request-completes-once", "request %d completed %d times", n+1, o.calls)
 		}
 		switch {
 		case o.err == nil:
@@ -44,6 +58,9 @@ func (rr *reqrep) checkRequester(q *requester, stats map[string]int) error {
 			finals++
 		}
 		if q.serves == nil {
+			if !on("service-import-replies") {
+				continue
+			}
 			if err := rr.checkUnserved(q, o); err != nil {
 				return fmt.Errorf("request %d (sent at %v, final=%v): %w", n+1, o.at, o.final, err)
 			}
@@ -53,12 +70,16 @@ func (rr *reqrep) checkRequester(q *requester, stats map[string]int) error {
 		if must {
 			stats[rr.stat("must-answer")]++
 		}
-		if o.err != nil && must {
-			return fmt.Errorf("request %d (sent at %v, final=%v) failed: %v", n+1, o.at, o.final, o.err)
+		answered := "request-completes-once"
+		if hasAccounts(rr.r.sc) {
+			answered = "service-import-replies"
+		}
+		if o.err != nil && must && on(answered) {
+			return violationf(answered, "request %d (sent at %v, final=%v) failed: %v", n+1, o.at, o.final, o.err)
 		}
 	}
-	if rr.inFinal && finals != rr.timing.finalRound {
-		return fmt.Errorf("sent %d of %d final requests", finals, rr.timing.finalRound)
+	if rr.inFinal && finals != rr.timing.finalRound && on("liveness") {
+		return violationf("liveness", "sent %d of %d final requests", finals, rr.timing.finalRound)
 	}
 	return nil
 }
@@ -67,11 +88,11 @@ func (rr *reqrep) checkRequester(q *requester, stats map[string]int) error {
 // answered, and the server says so at once unless the session broke.
 func (rr *reqrep) checkUnserved(q *requester, o reqOutcome) error {
 	if o.err == nil {
-		return errors.New("answered, yet the account graph leads it to no responders")
+		return violation("service-import-replies", errors.New("answered, yet the account graph leads it to no responders"))
 	}
 	held := !q.c.SessionEndedBy(o.gen, o.at+rr.timing.timeout)
 	if (o.final || held) && !errors.Is(o.err, ErrNoResponders) {
-		return fmt.Errorf("failed with %v, want no responders", o.err)
+		return violationf("service-import-replies", "failed with %v, want no responders", o.err)
 	}
 	return nil
 }

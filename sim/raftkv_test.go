@@ -1,11 +1,7 @@
 package sim
 
 import (
-	"flag"
-	"fmt"
-	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -14,87 +10,6 @@ import (
 
 	"jsnode/node/raftgroup/kv"
 )
-
-var bugSeedsFlag = flag.Int("bugseeds", raftBugSeedsMax, "seeds each planted-bug hunt may take")
-
-// raftBugSeedsMax bounds the seeds a planted-bug hunt may take. The first
-// violation currently shows up by seed 11 (skip-sync) and seed 1 (stale
-// reads) of raft-kv-3.
-const raftBugSeedsMax = 40
-
-// huntBug runs raft-kv-3 with a planted bug over seeds 1..n until a run
-// fails, and returns the seed and the failure (a panic of the node code
-// counts, as a crash the bug provoked).
-func huntBug(t *testing.T, plant func(*RaftKVSpec)) (uint64, string) {
-	t.Helper()
-	sc, err := LoadScenarioFile(filepath.Join(testScenarioDir, "raft-kv-3"+ScenarioExt))
-	if err != nil {
-		t.Fatal(err)
-	}
-	spec := *sc.Workload.RaftKV
-	plant(&spec)
-	sc.Workload.RaftKV = &spec
-	for seed := uint64(1); seed <= uint64(*bugSeedsFlag); seed++ {
-		if msg := runCatching(sc, seed); msg != "" {
-			return seed, msg
-		}
-	}
-	return 0, ""
-}
-
-func runCatching(sc *Scenario, seed uint64) (msg string) {
-	defer func() {
-		if p := recover(); p != nil {
-			msg = fmt.Sprintf("panic: %v", p)
-		}
-	}()
-	if _, err := RunScenario(sc, seed, nil); err != nil {
-		return err.Error()
-	}
-	return ""
-}
-
-// visualizationPath is the HTML file a failure message names.
-var visualizationPath = regexp.MustCompile(`history visualization: (\S+\.html)`)
-
-func expectVisualization(t *testing.T, msg string) {
-	t.Helper()
-	m := visualizationPath.FindStringSubmatch(msg)
-	if m == nil {
-		t.Fatalf("failure names no visualization:\n%s", msg)
-	}
-	st, err := os.Stat(m[1])
-	if err != nil || st.Size() < 1000 {
-		t.Fatalf("visualization %s: %v", m[1], err)
-	}
-}
-
-// TestRaftKVCatchesSkippedSync: a driver that sends votes and append
-// acknowledgements (and applies) before its log is synced loses
-// committed entries when crashes drop unsynced writes; the invariants
-// (or porcupine) must notice within a bounded number of seeds.
-func TestRaftKVCatchesSkippedSync(t *testing.T) {
-	seed, msg := huntBug(t, func(s *RaftKVSpec) { s.GroupBugs.SkipSync = true })
-	if msg == "" {
-		t.Fatalf("skipping the sync went unnoticed for %d seeds", *bugSeedsFlag)
-	}
-	if !strings.Contains(msg, "raft invariant") && !strings.Contains(msg, "not linearizable") && !strings.HasPrefix(msg, "panic") {
-		t.Fatalf("seed %d: unexpected kind of failure:\n%s", seed, msg)
-	}
-	t.Logf("seed %d: %s", seed, firstLine(msg))
-}
-
-// TestRaftKVCatchesStaleReads: members answering gets from their local
-// state without a read index return stale values; porcupine must say the
-// history is not linearizable, and the failure must name its HTML.
-func TestRaftKVCatchesStaleReads(t *testing.T) {
-	seed, msg := huntBug(t, func(s *RaftKVSpec) { s.KVBugs = kv.Bugs{StaleReads: true} })
-	if !strings.Contains(msg, "not linearizable") {
-		t.Fatalf("stale reads went unnoticed for %d seeds (last failure: %q)", *bugSeedsFlag, msg)
-	}
-	expectVisualization(t, msg)
-	t.Logf("seed %d: %s", seed, firstLine(msg))
-}
 
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"jsnode/node/mutant"
 	"jsnode/node/server"
 )
 
@@ -208,6 +209,7 @@ const finalRoundGrace = 10 * time.Second
 // trace. It returns the result and the first invariant violation.
 func RunScenario(sc *Scenario, seed uint64, trace io.Writer) (Result, error) {
 	wallStart := time.Now() // wall time only measures speed for the report
+	mutant.Reset()          // a planted mutant's counters start afresh each run
 	r := &run{sc: sc, w: NewWorld(seed, sc.worldOptions(trace)), checks: newCheckSet(sc.Checks)}
 	err := r.execute()
 	res := Result{

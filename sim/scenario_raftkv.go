@@ -5,7 +5,6 @@ import (
 
 	"jsnode/node/conf"
 	"jsnode/node/raftgroup"
-	"jsnode/node/raftgroup/kv"
 )
 
 // Scenario-file support for the replicated key-value workload:
@@ -39,12 +38,6 @@ type RaftKVSpec struct {
 	ElectionTicks  int
 	HeartbeatTicks int
 	SnapshotEvery  int
-
-	// GroupBugs and KVBugs switch on deliberately broken variants. TEST
-	// ONLY: scenario files cannot set them; tests do, to prove the
-	// checks catch them.
-	GroupBugs raftgroup.Bugs
-	KVBugs    kv.Bugs
 }
 
 // Defaults and bounds of raft_kv.

@@ -94,11 +94,11 @@ func (p *raftKV) boot(n *NodeHandle) {
 		Messenger: n.Server().SystemAccount(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
 		Observer: p.inv.observer(n.Name()),
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
-		SnapshotEvery: uint64(p.spec.SnapshotEvery), Bugs: p.spec.GroupBugs,
+		SnapshotEvery: uint64(p.spec.SnapshotEvery),
 		// Small segments, so crashes also hit segment rotation.
 		LogOptions: raftlog.Options{SegmentBytes: raftSegmentBytes},
 	}
-	s, err := kv.Open(cfg, n.Server().GlobalAccount(), p.spec.KVBugs)
+	s, err := kv.Open(cfg, n.Server().GlobalAccount())
 	if err != nil {
 		p.problem("%s: opening the group (incarnation %d): %v", n.Name(), h.Incarnation(), err)
 		return

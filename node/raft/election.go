@@ -1,5 +1,7 @@
 package raft
 
+import "jsnode/node/mutant"
+
 // campaignKind says how an election starts.
 type campaignKind uint8
 
@@ -113,6 +115,9 @@ func (r *raft) tally() voteOutcome {
 		case !ok:
 		case v:
 			granted++
+			if id == r.id && mutant.On(mutant.RaftDoubleVote) {
+				granted++
+			}
 		default:
 			rejected++
 		}

@@ -2,6 +2,8 @@ package raft
 
 import (
 	"math/rand/v2"
+
+	"jsnode/node/mutant"
 )
 
 // Role is a node's part in the protocol at the moment.
@@ -136,7 +138,7 @@ func (r *raft) send(m Message) {
 
 func (r *raft) hardState() HardState {
 	hs := HardState{Term: r.term, Vote: r.vote, Commit: r.log.committed}
-	if r.bugs.skipVotePersist {
+	if r.bugs.skipVotePersist || mutant.On(mutant.RaftVoteNotPersisted) {
 		hs.Vote = None
 	}
 	return hs

@@ -1,6 +1,10 @@
 package raft
 
-import "slices"
+import (
+	"slices"
+
+	"jsnode/node/mutant"
+)
 
 // appendEntries appends proposals to the leader's own log, assigning
 // indexes and the current term, then replicates them.
@@ -196,11 +200,16 @@ func (r *raft) maybeCommit() bool {
 	r.scratch = matches
 	slices.Sort(matches)
 	// The quorum-th highest match is stored on a quorum.
-	candidate := matches[len(matches)-r.membership.quorum()]
+	q := r.membership.quorum()
+	if mutant.On(mutant.RaftCommitNoQuorum) && q > 1 {
+		q--
+	}
+	candidate := matches[len(matches)-q]
 	if candidate <= r.log.committed {
 		return false
 	}
-	if !r.bugs.commitByCountAnyTerm && r.log.termOrZero(candidate) != r.term {
+	oldTermOK := r.bugs.commitByCountAnyTerm || mutant.On(mutant.RaftCommitOldTerm)
+	if !oldTermOK && r.log.termOrZero(candidate) != r.term {
 		return false
 	}
 	before := r.log.committed

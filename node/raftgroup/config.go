@@ -11,6 +11,7 @@ import (
 
 	"jsnode/clock"
 	"jsnode/disk"
+	"jsnode/node/mutant"
 	"jsnode/node/raft"
 	"jsnode/node/raftlog"
 )
@@ -107,17 +108,6 @@ type Observer interface {
 	Restored(g *Group, meta raft.SnapshotMeta)
 }
 
-// Bugs are deliberately broken behaviours, for tests and the simulator
-// to prove that their checkers catch real mistakes. TEST ONLY: production
-// never sets them.
-type Bugs struct {
-	// SkipSync never syncs the log: messages (votes, append
-	// acknowledgements) leave and entries are applied while the writes
-	// behind them are still volatile, so a crash can forget a vote or a
-	// committed entry.
-	SkipSync bool
-}
-
 // Config configures one member of a group.
 type Config struct {
 	// Group names the group; it is one subject token (letters, digits,
@@ -162,9 +152,6 @@ type Config struct {
 	// (0 or above raft.MessageBytesMax: raft.MessageBytesMax); larger ones
 	// are dropped and counted.
 	MaxMessageBytes int
-
-	// Bugs switches on deliberately broken behaviour. TEST ONLY.
-	Bugs Bugs
 }
 
 // withDefaults validates c and fills in defaults.
@@ -204,6 +191,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Dir == "" {
 		c.Dir = path.Join("raft", c.Group)
 	}
+	c.Clock = mutant.Clock(c.Clock) // the timer mutants; c.Clock itself otherwise
 	ids := make(map[raft.ID]string, len(c.Peers))
 	for _, p := range c.Peers {
 		id := MemberID(p)

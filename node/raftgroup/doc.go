@@ -52,6 +52,6 @@
 //
 // An Observer sees every saved Ready and every applied entry; the
 // simulator uses it to assert Raft's safety properties on every event.
-// Bugs switches on deliberately broken variants (TEST ONLY) so the
-// simulator can prove its checkers fail when they should.
+// Deliberately broken variants (node/mutant, built only with -tags
+// mutants) let the simulator prove its checkers fail when they should.
 package raftgroup

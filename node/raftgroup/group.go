@@ -40,6 +40,7 @@ type Group struct {
 
 	processing bool
 	stopped    bool
+	syncLater  bool // a sync the ack-before-fsync mutant put off
 	failed     error
 	stats      Stats
 }
@@ -197,6 +198,13 @@ func (g *Group) usable() error {
 func (g *Group) onTick() {
 	if g.stopped {
 		return
+	}
+	if g.syncLater {
+		g.syncLater = false
+		if err := g.store.sync(); err != nil {
+			g.fail(err)
+			return
+		}
 	}
 	g.rn.Tick()
 	g.reads.tick(g.readTimeoutTicks())

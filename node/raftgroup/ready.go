@@ -3,6 +3,7 @@ package raftgroup
 import (
 	"errors"
 
+	"jsnode/node/mutant"
 	"jsnode/node/raft"
 )
 
@@ -53,10 +54,14 @@ func (g *Group) persist(rd *raft.Ready) error {
 	if err := g.store.save(rd); err != nil {
 		return err
 	}
-	if rd.MustSync && !g.cfg.Bugs.SkipSync {
-		return g.store.sync()
+	if !rd.MustSync || mutant.On(mutant.LogNeverSync) {
+		return nil
 	}
-	return nil
+	if mutant.On(mutant.AckBeforeFsync) {
+		g.syncLater = true // the messages leave now, the sync on the next tick
+		return nil
+	}
+	return g.store.sync()
 }
 
 // track follows role, leader, term and commit from the Ready. A leader

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"jsnode/disk"
+	"jsnode/node/mutant"
 	"jsnode/node/raft"
 )
 
@@ -264,6 +265,12 @@ func (l *Log) scanSegment(seg *segment, final bool, st *scanState) error {
 		return errors.Join(err, io.ErrUnexpectedEOF)
 	}
 	off := segmentHeaderSize
+	dropAt := -1
+	if final && mutant.On(mutant.RecoverDropLast) {
+		if dropAt = lastIntactRecord(data); dropAt >= 0 {
+			data = data[:dropAt]
+		}
+	}
 	for off < len(data) {
 		t, payload, size, status := parseRecord(data[off:])
 		if status != recordOK || !t.known() {
@@ -277,7 +284,25 @@ func (l *Log) scanSegment(seg *segment, final bool, st *scanState) error {
 		}
 		off += size
 	}
+	if dropAt >= 0 {
+		return l.cutTornTail(seg, data, dropAt)
+	}
 	return nil
+}
+
+// lastIntactRecord is the offset of the last record before the first
+// damaged one (-1 if there is none), for the recover-drop-last-record
+// mutant.
+func lastIntactRecord(data []byte) int {
+	last := -1
+	for off := segmentHeaderSize; off < len(data); {
+		t, _, size, status := parseRecord(data[off:])
+		if status != recordOK || !t.known() {
+			break
+		}
+		last, off = off, off+size
+	}
+	return last
 }
 
 // applyRecord checks one valid record against the log so far and adds it.

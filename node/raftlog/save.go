@@ -1,7 +1,7 @@
 package raftlog
 
 import (
-	"jsnode/disk"
+	"jsnode/node/mutant"
 	"jsnode/node/raft"
 )
 
@@ -228,6 +228,10 @@ func (l *Log) syncActive() error {
 	if !act.dirty {
 		return nil
 	}
+	if mutant.Every(mutant.FsyncSkip1In4, 4) {
+		act.dirty, act.durable = false, act.size // believed synced, and is not
+		return nil
+	}
 	if err := act.f.Sync(); err != nil {
 		return l.fail("sync "+act.name, err)
 	}
@@ -236,7 +240,7 @@ func (l *Log) syncActive() error {
 }
 
 func (l *Log) syncWALDir() error {
-	if !l.walDirDirty {
+	if !l.walDirDirty || mutant.On(mutant.DirSyncSkipCreate) {
 		return nil
 	}
 	if err := l.fs.SyncDir(l.path(walDir)); err != nil {
@@ -270,10 +274,10 @@ func (l *Log) Sync() error {
 
 // writeHardState replaces the hard-state file atomically and durably.
 func (l *Log) writeHardState(hs raft.HardState) error {
-	if l.bugs.skipHardState {
+	if l.bugs.skipHardState || mutant.On(mutant.HardStateNeverSave) {
 		return nil
 	}
-	if err := disk.WriteFileAtomic(l.fs, l.path(hardStateFile), encodeHardState(hs)); err != nil {
+	if err := writeFileAtomic(l.fs, l.path(hardStateFile), encodeHardState(hs)); err != nil {
 		return l.fail("write "+hardStateFile, err)
 	}
 	l.hsFile = hs
@@ -444,7 +448,7 @@ func (l *Log) dropCoveredSegments() error {
 // of the directory).
 func (l *Log) writeSnapshot(snap raft.Snapshot, epoch uint64) error {
 	name := l.path(snapDir, snapshotName(snap.Meta.Term, snap.Meta.Index))
-	if err := disk.WriteFileAtomic(l.fs, name, encodeSnapshot(snap, epoch)); err != nil {
+	if err := writeFileAtomic(l.fs, name, encodeSnapshot(snap, epoch)); err != nil {
 		return l.fail("write snapshot", err)
 	}
 	return nil

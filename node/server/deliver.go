@@ -2,6 +2,7 @@ package server
 
 import (
 	"jsnode/net"
+	"jsnode/node/mutant"
 	"jsnode/node/proto"
 	"jsnode/node/subject"
 )
@@ -116,6 +117,9 @@ func (a *Account) route(src *client, subj, reply []byte, hdrLen int, msg []byte)
 		// message (echo off, closing, auto-unsubscribed) passes it on.
 		for j := 0; j < n; j++ {
 			if s.deliver(src, members[(start+j)%n], subj, reply, hdrLen, msg) {
+				if mutant.Every(mutant.QueueDoubleDelivery, 20) {
+					s.deliverAgain(src, members, start+j, subj, reply, hdrLen, msg)
+				}
 				delivered = true
 				break
 			}
@@ -153,6 +157,9 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	}
 	if hdrLen > 0 && !dst.headers {
 		msg, hdrLen = msg[hdrLen:], 0
+	}
+	if mutant.On(mutant.ReplyWrongRequester) {
+		reply = s.staleReply(reply)
 	}
 	line := s.appendMsgLine(sub, subj, reply, hdrLen, len(msg))
 	s.spend(len(line) + len(msg))

@@ -2,6 +2,7 @@ package server
 
 import (
 	"jsnode/net"
+	"jsnode/node/mutant"
 	"jsnode/node/proto"
 	"jsnode/node/subject"
 )
@@ -166,6 +167,9 @@ func (s *Server) deliverToQueue(src *client, members []*subscription, start int,
 	n := len(members)
 	for j := 0; j < n; j++ {
 		if s.deliver(src, members[(start+j)%n], subj, reply, hdrLen, msg) {
+			if mutant.Every(mutant.QueueDoubleDelivery, 20) {
+				s.deliverAgain(src, members, start+j, subj, reply, hdrLen, msg)
+			}
 			return true
 		}
 	}
@@ -215,6 +219,9 @@ func (s *Server) sendToRoutes(src *client, a *Account, subj, reply []byte, hdrLe
 			s.scratch = proto.AppendRMsgLine(s.scratch[:0], accName, subj, reply, t.queues, len(m))
 		}
 		line := s.scratch
+		if mutant.Every(mutant.RouteDropMsg, 50) {
+			continue // lost on the way to the route
+		}
 		if !dst.reserveOutput(len(line) + len(m) + len(crlf)) {
 			continue
 		}

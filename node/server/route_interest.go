@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"jsnode/node/mutant"
 	"jsnode/node/proto"
 	"jsnode/node/subject"
 )
@@ -105,7 +106,11 @@ func (s *Server) sendAllInterest(c *client) {
 		if len(a.local) == 0 {
 			continue
 		}
-		for _, k := range slices.Sorted(maps.Keys(a.local)) {
+		keys := slices.Sorted(maps.Keys(a.local))
+		if mutant.On(mutant.MapOrderRouteInterest) {
+			keys = slices.Collect(maps.Keys(a.local))
+		}
+		for _, k := range keys {
 			subj, queue := splitInterestKey(k)
 			buf = proto.AppendRSub(buf, a.nameB, []byte(subj), []byte(queue), int(a.local[k]))
 		}

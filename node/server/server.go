@@ -13,6 +13,7 @@ import (
 	"github.com/nats-io/nkeys"
 
 	"jsnode/net"
+	"jsnode/node/mutant"
 	"jsnode/node/proto"
 )
 
@@ -34,6 +35,8 @@ type Server struct {
 	opts Options
 	env  Env
 	log  Logger
+
+	mutantReply []byte // the reply-wrong-requester mutant's last reply subject
 
 	id           string // server public nkey, "N..."
 	info         serverInfo
@@ -89,6 +92,7 @@ func New(opts *Options, env Env) (*Server, error) {
 	if env.Net == nil || env.Clock == nil || env.Rand == nil {
 		return nil, errors.New("server: Env needs Net, Clock and Rand")
 	}
+	env.Clock = mutant.Clock(env.Clock) // the timer mutants; env.Clock itself otherwise
 	s := &Server{
 		opts:    o,
 		env:     env,

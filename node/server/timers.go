@@ -3,6 +3,7 @@ package server
 import (
 	"time"
 
+	"jsnode/node/mutant"
 	"jsnode/node/proto"
 )
 
@@ -12,7 +13,11 @@ var pongLine = proto.PongLine
 // startAuthTimer gives a client that must authenticate Auth.Timeout to
 // send CONNECT.
 func (c *client) startAuthTimer() {
-	c.authTimer = c.srv.env.Clock.AfterFunc(c.srv.opts.Auth.Timeout, c.authTimeout)
+	d := c.srv.opts.Auth.Timeout
+	if mutant.On(mutant.AuthEarly10) {
+		d -= d / 10
+	}
+	c.authTimer = c.srv.env.Clock.AfterFunc(d, c.authTimeout)
 }
 
 // stopAuthTimer cancels the CONNECT deadline.
@@ -37,6 +42,9 @@ func (c *client) authTimeout() {
 // setPingTimer arms the keep-alive timer d from now.
 func (c *client) setPingTimer(d time.Duration) {
 	c.stopPingTimer()
+	if mutant.On(mutant.PingEarly10) {
+		d -= d / 10
+	}
 	c.pingTimer = c.srv.env.Clock.AfterFunc(d, c.processPingTimer)
 }
 

@@ -29,6 +29,7 @@ import (
 	"maps"
 	"slices"
 
+	"jsnode/node/mutant"
 	"jsnode/node/raft"
 	"jsnode/node/raftgroup"
 )
@@ -45,14 +46,6 @@ func RequestSubject(group string) string { return SubjectPrefix + group + ".req"
 // MemberSubject is the subject only member token of group answers on.
 func MemberSubject(group, token string) string { return SubjectPrefix + group + "." + token }
 
-// Bugs are deliberately broken behaviours for the simulator to prove its
-// linearizability check catches them. TEST ONLY.
-type Bugs struct {
-	// StaleReads answers gets from the member's local state at once,
-	// without a read index: a lagging follower returns old values.
-	StaleReads bool
-}
-
 // Service is one member's replicated map and its request handlers.
 type Service struct {
 	g      *raftgroup.Group
@@ -60,7 +53,6 @@ type Service struct {
 	group  string
 	data   map[string]string
 	unsubs []func()
-	bugs   Bugs
 	stats  Stats
 }
 
@@ -73,11 +65,11 @@ type Stats struct {
 // StateMachine is set to the service) and subscribes to the request
 // subjects through clients (the account the KV's users are in; nil means
 // cfg.Messenger).
-func Open(cfg raftgroup.Config, clients raftgroup.Messenger, bugs Bugs) (*Service, error) {
+func Open(cfg raftgroup.Config, clients raftgroup.Messenger) (*Service, error) {
 	if clients == nil {
 		clients = cfg.Messenger
 	}
-	s := &Service{msgr: clients, group: cfg.Group, data: make(map[string]string), bugs: bugs}
+	s := &Service{msgr: clients, group: cfg.Group, data: make(map[string]string)}
 	cfg.StateMachine = s
 	g, err := raftgroup.Open(cfg)
 	if err != nil {
@@ -147,9 +139,9 @@ func (s *Service) proposed(reply string, result []byte, err error) {
 	}
 }
 
-// get answers a read once it is linearizable (or at once with the bug).
+// get answers a read once it is linearizable (or at once with a mutant).
 func (s *Service) get(reply, key string) {
-	if s.bugs.StaleReads {
+	if mutant.On(mutant.KVFollowerStaleRead) || mutant.On(mutant.KVStaleLeaseRead) && s.g.IsLeader() {
 		s.respond(reply, s.read(key))
 		return
 	}

@@ -134,7 +134,7 @@ func TestServiceOverThreeMembers(t *testing.T) {
 	for i, n := range names {
 		cfg := raftgroup.Config{Group: "g", Self: n, Peers: names, Messenger: &busEnd{b, n}, Clock: clk,
 			Rand: rand.New(rand.NewPCG(uint64(i), 1)), FS: memfs.New(), Tick: 10 * time.Millisecond}
-		s, err := Open(cfg, nil, Bugs{})
+		s, err := Open(cfg, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,0 +1,85 @@
+package mutant
+
+// Names of the mutants, used at their sites and by the runner.
+const (
+	TimersEarly10 = "timers-early-10"
+	TimersEarly50 = "timers-early-50"
+	TimersLate10  = "timers-late-10"
+	AuthEarly10   = "auth-timer-early-10"
+	PingEarly10   = "ping-timer-early-10"
+
+	FsyncSkip1In4      = "fsync-skip-1-in-4"
+	RecoverDropLast    = "recover-drop-last-record"
+	DirSyncSkipCreate  = "dirsync-skip-create"
+	DirSyncSkipRename  = "dirsync-skip-rename"
+	LogNeverSync       = "log-never-sync"
+	AckBeforeFsync     = "ack-before-fsync"
+	HardStateNeverSave = "hardstate-never-written"
+
+	RaftDoubleVote        = "raft-double-vote"
+	RaftCommitNoQuorum    = "raft-commit-no-quorum"
+	RaftCommitOldTerm     = "raft-commit-old-term"
+	RaftVoteNotPersisted  = "raft-vote-not-persisted"
+	KVStaleLeaseRead      = "kv-stale-lease-read"
+	KVFollowerStaleRead   = "kv-follower-stale-read"
+	RouteDropMsg          = "route-drop-msg"
+	QueueDoubleDelivery   = "queue-double-delivery"
+	ReplyWrongRequester   = "reply-wrong-requester"
+	MapOrderRouteInterest = "map-order-route-interest"
+)
+
+// Mutant describes one planted bug.
+type Mutant struct {
+	Name string
+	// Site is where it is planted; Doc what it does.
+	Site, Doc string
+	// Scenarios are the scenario files (without .conf) likely to catch it;
+	// nil means all of them.
+	Scenarios []string
+}
+
+var (
+	raftKV       = []string{"raft-kv-3", "raft-kv-5"}
+	clustered    = []string{"accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
+	withQueues   = []string{"pubsub-latency-resets", "node-crash-restart", "lame-duck-restart", "clock-skew-drift-jump", "accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
+	withRequests = []string{"request-reply", "clock-skew-drift-jump", "node-crash-restart", "lame-duck-restart", "accounts-cluster-partitions"}
+)
+
+// Catalog lists every mutant, in the order the runner reports them.
+var Catalog = []Mutant{
+	{TimersEarly10, "server Env.Clock, raftgroup tick", "every node timer fires 10% early", nil},
+	{TimersEarly50, "server Env.Clock, raftgroup tick", "every node timer fires 50% early", nil},
+	{TimersLate10, "server Env.Clock, raftgroup tick", "every node timer fires 10% late", nil},
+	{AuthEarly10, "server startAuthTimer", "the CONNECT deadline (auth timeout) fires 10% early", nil},
+	{PingEarly10, "server setPingTimer", "the keep-alive PING timer fires 10% early", nil},
+
+	{FsyncSkip1In4, "raftlog syncActive", "one WAL fsync in 4 reports success without syncing", raftKV},
+	{RecoverDropLast, "raftlog scanSegment", "recovery drops the last intact record of the last segment", raftKV},
+	{DirSyncSkipCreate, "raftlog syncWALDir", "a new WAL segment's directory entry is never synced", raftKV},
+	{DirSyncSkipRename, "raftlog writeHardState/writeSnapshot", "a file renamed into place (hard state, snapshot) without syncing its directory", raftKV},
+	{LogNeverSync, "raftgroup persist", "the raft log is never synced (was raftgroup Bugs.SkipSync)", raftKV},
+	{AckBeforeFsync, "raftgroup persist", "votes and append acks are sent and entries applied before the sync, which completes a tick later", raftKV},
+	{HardStateNeverSave, "raftlog writeHardState", "the hard-state file (term, vote) is never written", raftKV},
+
+	{RaftDoubleVote, "raft tally", "a candidate counts its own vote twice", raftKV},
+	{RaftCommitNoQuorum, "raft maybeCommit", "the leader commits an index stored on one replica fewer than a quorum", raftKV},
+	{RaftCommitOldTerm, "raft maybeCommit", "entries of earlier terms are committed by counting replicas (Raft figure 8)", raftKV},
+	{RaftVoteNotPersisted, "raft hardState", "the vote is left out of the persisted hard state", raftKV},
+	{KVStaleLeaseRead, "kv get", "a member that believes it leads answers gets from local state, without a read index (stale lease read)", raftKV},
+	{KVFollowerStaleRead, "kv get", "every member answers gets from local state at once (was kv Bugs.StaleReads)", raftKV},
+
+	{RouteDropMsg, "server sendToRoutes", "one routed message in 50 is not written to its route", clustered},
+	{QueueDoubleDelivery, "server deliverToQueue / Account.route", "one queue delivery in 20 also goes to a second member", withQueues},
+	{ReplyWrongRequester, "server deliver", "one message in 20 with a reply subject carries the previous message's reply subject", withRequests},
+	{MapOrderRouteInterest, "server sendAllInterest", "a new route is sent the local interest in map order, unsorted", clustered},
+}
+
+// Lookup returns the named mutant, or nil.
+func Lookup(name string) *Mutant {
+	for i := range Catalog {
+		if Catalog[i].Name == name {
+			return &Catalog[i]
+		}
+	}
+	return nil
+}

@@ -5,7 +5,7 @@ BIN     := $(CURDIR)/bin
 SEEDS   ?= 1-200
 FUZZTIME ?= 20s
 
-.PHONY: all build run test test-race sim fuzz bench lint clean
+.PHONY: all build run test test-race sim fuzz bench lint clean mutants
 
 all: build
 
@@ -30,6 +30,11 @@ test-race:
 # A larger simulator sweep: SEEDS=1-1000 make sim
 sim:
 	$(GO) test -count=1 -timeout 60m ./sim -seeds=$(SEEDS)
+
+# The mutation suite: each planted bug of node/mutant (built with -tags
+# mutants), swept until a check catches it; prints the table.
+mutants:
+	$(GO) test -count=1 -tags mutants -timeout 90m ./sim -run TestMutants -mutant-seeds=200 -v
 
 # Bounded fuzzing of every parser (FUZZTIME each). Findings land in the
 # package's testdata/fuzz/ and then run as ordinary tests.

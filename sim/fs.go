@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"jsnode/disk"
-	"jsnode/disk/memfs"
-)
+import "jsnode/disk/memfs"
 
 // What a crash keeps of unsynced state (see memfs.CrashOptions): about
 // half of the files and directories with unsynced changes keep a prefix
@@ -14,15 +11,8 @@ const (
 	crashUnsyncedDirKeep = 0.5
 )
 
-// newHostFS returns a fresh, empty host disk.
-func newHostFS() disk.FS { return memfs.New() }
-
-// crashFS returns what survives a crash of fs, drawn from seed.
-func crashFS(fs disk.FS, seed uint64) disk.FS {
-	m, ok := fs.(*memfs.FS)
-	if !ok {
-		return fs
-	}
+// crashFS returns what survives a crash of m, drawn from seed.
+func crashFS(m *memfs.FS, seed uint64) *memfs.FS {
 	return m.CrashClone(memfs.CrashOptions{
 		Seed:                       seed,
 		UnsyncedKeepProbability:    crashUnsyncedKeep,

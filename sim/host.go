@@ -9,6 +9,8 @@ import (
 
 	"jsnode/clock"
 	"jsnode/disk"
+	"jsnode/disk/faultfs"
+	"jsnode/disk/memfs"
 	"jsnode/net"
 )
 
@@ -31,6 +33,10 @@ type Host struct {
 	listeners map[int]*listener
 	ends      map[uint64]*end
 	nextPort  int
+	// mem is what the disk holds; fs is mem seen through disk, the
+	// injector of the scenario's disk faults (disk_faults.go).
+	mem       *memfs.FS
+	disk      *hostDisk
 	fs        disk.FS
 	crashes   int
 }
@@ -68,7 +74,8 @@ func (w *World) Host(name string) *Host {
 		span := 2*int64(w.opts.MaxSkew) + 1
 		h.skew = time.Duration(h.rng.Int64N(span) - int64(w.opts.MaxSkew))
 	}
-	h.fs = newHostFS()
+	h.disk = &hostDisk{h: h}
+	h.setDisk(memfs.New())
 	h.startIncarnation()
 	w.hosts[name] = h
 	w.hostOrder = append(w.hostOrder, h)
@@ -113,8 +120,13 @@ func (h *Host) Net() net.Network { return h.inc.net }
 // Rand is the current incarnation's random stream, for the node.
 func (h *Host) Rand() *rand.Rand { return h.inc.rand }
 
-// FS is the host's disk (nil until a file system implementation is wired).
+// FS is the host's disk, with the scenario's disk faults.
 func (h *Host) FS() disk.FS { return h.fs }
+
+func (h *Host) setDisk(m *memfs.FS) {
+	h.mem = m
+	h.fs = faultfs.Wrap(m, h.disk)
+}
 
 // Log is the current incarnation's logger.
 func (h *Host) Log() *Logger { return h.inc.log }
@@ -158,7 +170,7 @@ func (h *Host) crash() {
 		h.ends[id].abort()
 	}
 	clear(h.listeners)
-	h.fs = crashFS(h.fs, h.seeds.Uint64())
+	h.setDisk(crashFS(h.mem, h.seeds.Uint64()))
 }
 
 // restart begins a new incarnation on the crash-surviving disk.

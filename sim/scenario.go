@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"jsnode/node/mutant"
@@ -99,6 +102,9 @@ type Faults struct {
 	RouteResetEvery  time.Duration
 	// Reloads give a running node a new configuration (scenario_reload.go).
 	Reloads []ReloadSpec
+	// Disk holds disk errors, full disks, bit flips and power losses
+	// (scenario_disk.go); nil if none.
+	Disk *DiskFaultSpec
 }
 
 // CrashSpec is one node crash.
@@ -151,6 +157,18 @@ func (r Result) String() string {
 		r.Scenario, r.Seed, r.TraceHash, r.SimTime.Seconds(), r.Wall.Milliseconds(), r.Speed(), r.Events)
 }
 
+// StatsLine lists the workload counters as key=value, sorted by key.
+func (r Result) StatsLine() string {
+	var b strings.Builder
+	for i, k := range slices.Sorted(maps.Keys(r.Stats)) {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		fmt.Fprintf(&b, "%s=%d", k, r.Stats[k])
+	}
+	return b.String()
+}
+
 // workloadPart is one kind of traffic with its own invariants.
 type workloadPart interface {
 	// start creates the part's clients' subscriptions and traffic.
@@ -185,6 +203,8 @@ type run struct {
 	reloads reloadRun
 	// checks are the invariants this run checks (sim/checks.go).
 	checks checkSet
+	// flipNodes are the nodes bitflip may corrupt (faults_disk.go).
+	flipNodes []string
 }
 
 // deliverySettle is how long after a publish a connection break can

@@ -16,6 +16,7 @@ func (r *run) scheduleFaults() {
 	r.scheduleReloads()
 	r.schedulePartitions()
 	r.scheduleRandomFaults()
+	r.scheduleDiskFaults()
 }
 
 // scheduleReset resets a random client's connection at intervals drawn
@@ -82,6 +83,7 @@ func (r *run) node(name string) *NodeHandle {
 func (r *run) heal() error {
 	r.w.Heal()
 	r.w.EndBuggifyFaults()
+	r.healDisks()
 	if err := r.healReloads(); err != nil {
 		return err
 	}

@@ -108,7 +108,7 @@ func firstError(errs []error) error {
 
 // faultKeys are the blocks of faults { }.
 var faultKeys = []string{"conn_reset", "crash", "clock_skew", "clock_drift", "clock_jump", "lame_duck", "partition",
-	"partition_random", "crash_random", "route_reset", "reload"}
+	"partition_random", "crash_random", "route_reset", "reload", "disk_error", "disk_full", "bitflip", "power_loss"}
 
 func parseFaults(top *fields, sc *Scenario) error {
 	v, ok := top.get("faults")
@@ -121,7 +121,7 @@ func parseFaults(top *fields, sc *Scenario) error {
 	}
 	parsers := []func(*fields, *Scenario) error{
 		parseConnReset, parseClockSkew, parseClockDrift, parseCrashes, parseClockJumps, parseLameDucks,
-		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset, parseReloads,
+		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset, parseReloads, parseDiskFaults,
 	}
 	for _, p := range parsers {
 		if err := p(f, sc); err != nil {
@@ -334,6 +334,7 @@ var scenarioChecks = []scenarioCheck{
 	{"raft-committed-never-lost", "a raft_kv workload", hasRaftKV},
 	{"linearizable", "a raft_kv workload", hasRaftKV},
 	{"replicas-converge", "a raft_kv workload", hasRaftKV},
+	{"halt-or-report", "a bitflip fault", func(sc *Scenario) bool { return sc.Faults.Disk != nil && sc.Faults.Disk.FlipEvery > 0 }},
 	{"liveness", "nothing", func(*Scenario) bool { return true }},
 }
 

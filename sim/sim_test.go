@@ -85,6 +85,7 @@ func runSeed(t *testing.T, sc *Scenario, seed uint64, single bool, tally *Buggif
 	tally.Add(first)
 	if single {
 		announce(first.String())
+		announce("stats: " + first.StatsLine())
 	} else {
 		fmt.Println(first.String())
 	}

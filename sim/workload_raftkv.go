@@ -37,10 +37,16 @@ type raftKV struct {
 	stopped  bool
 	inFinal  bool
 	problems []string // boot failures, bad replies
+	// openErr is why the node's member could not open after an injected
+	// disk fault (it counts as halted); corrupt marks nodes that reported
+	// corruption of what they stored (raftkv_halts.go).
+	openErr map[string]error
+	corrupt map[string]bool
 }
 
 func newRaftKV(spec RaftKVSpec) *raftKV {
-	return &raftKV{spec: spec, services: make(map[string]*kv.Service)}
+	return &raftKV{spec: spec, services: make(map[string]*kv.Service),
+		openErr: make(map[string]error), corrupt: make(map[string]bool)}
 }
 
 func (p *raftKV) start(r *run) {
@@ -88,6 +94,7 @@ func (p *raftKV) boot(n *NodeHandle) {
 		old.Stop() // a crashed incarnation's: harmless; a shut-down one's: must stop
 	}
 	delete(p.services, n.Name())
+	delete(p.openErr, n.Name())
 	h := n.Host()
 	cfg := raftgroup.Config{
 		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
@@ -99,6 +106,11 @@ func (p *raftKV) boot(n *NodeHandle) {
 		LogOptions: raftlog.Options{SegmentBytes: raftSegmentBytes},
 	}
 	s, err := kv.Open(cfg, n.Server().GlobalAccount())
+	if err != nil && p.diskFaultExplains(n, err) {
+		p.openErr[n.Name()] = err
+		p.r.w.noteEvent(n.Name(), "raft-open-failed", err.Error())
+		return
+	}
 	if err != nil {
 		p.problem("%s: opening the group (incarnation %d): %v", n.Name(), h.Incarnation(), err)
 		return
@@ -132,6 +144,9 @@ func (p *raftKV) leaderAgreed() (*kv.Service, bool) {
 	var lead raft.ID
 	var leader *kv.Service
 	for _, n := range p.r.nodes {
+		if p.reported(n) {
+			continue
+		}
 		s := p.liveService(n)
 		if s == nil {
 			return nil, false
@@ -192,7 +207,10 @@ func (p *raftKV) converged() bool {
 	if li.Commit != li.LastIndex {
 		return false
 	}
-	for _, s := range p.services {
+	for name, s := range p.services {
+		if p.corrupt[name] {
+			continue
+		}
 		if s.Group().Info().Applied != li.Commit {
 			return false
 		}
@@ -216,11 +234,7 @@ func (p *raftKV) check(stats map[string]int) error {
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("raft_kv: "+pr))
 	}
-	for _, name := range p.names {
-		if s := p.services[name]; s != nil && s.Group().Err() != nil {
-			errs = append(errs, fmt.Errorf("raft_kv: %s's group failed: %w", name, s.Group().Err()))
-		}
-	}
+	errs = append(errs, p.checkHalts()...)
 	p.addStats(stats)
 	if !p.r.checks.on("linearizable") {
 		return errors.Join(errs...)
@@ -248,6 +262,9 @@ func (p *raftKV) checkReplicas() []error {
 	var want uint64
 	first := ""
 	for _, name := range p.names {
+		if p.corrupt[name] {
+			continue
+		}
 		s := p.services[name]
 		p.inv.final(name, s.Group())
 		if first == "" {
@@ -295,4 +312,5 @@ func (p *raftKV) addStats(stats map[string]int) {
 	stats["kv-attempts"] = attempts
 	stats["raft-leaders"] = len(p.inv.leaders)
 	stats["raft-committed"] = len(p.inv.committed)
+	p.addDiskStats(stats)
 }

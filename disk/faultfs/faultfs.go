@@ -24,6 +24,13 @@
 // disk/memfs, the data stays unsynced and a crash can lose it.
 //
 // An injected failure of Close still closes the inner file.
+//
+// # Damaged reads
+//
+// An injector that also implements ReadCorrupter sees the bytes of every
+// successful Read and ReadAt and may change them (flip a bit), modelling a
+// medium that returns wrong data without an error: the stored file is
+// untouched, so a reread can return the right bytes.
 package faultfs
 
 import (
@@ -128,6 +135,13 @@ func (fs *FS) writeFault(op Op, name string, n int) error {
 	}
 	p := path.Clean(name)
 	return wrapInjected(op, p, wi.MaybeWriteError(op, p, n))
+}
+
+// corruptRead lets a ReadCorrupter damage the bytes a read delivered.
+func (fs *FS) corruptRead(op Op, name string, p []byte) {
+	if rc, ok := fs.inj.(ReadCorrupter); ok && len(p) > 0 {
+		rc.CorruptRead(op, path.Clean(name), p)
+	}
 }
 
 func wrapInjected(op Op, p string, err error) error {

@@ -377,3 +377,39 @@ func ExampleWrap() {
 	// true
 	// <nil>
 }
+
+// flipFirst flips bit 0 of the first byte of every read of one path.
+type flipFirst struct{ path string }
+
+func (flipFirst) MaybeError(Op, string) error { return nil }
+
+func (f flipFirst) CorruptRead(_ Op, p string, b []byte) {
+	if p == f.path {
+		b[0] ^= 1
+	}
+}
+
+func TestReadCorrupterDamagesReadsOnly(t *testing.T) {
+	inner := memfs.New()
+	fs := Wrap(inner, flipFirst{path: "a"})
+	w, err := fs.Create("a")
+	must(t, err)
+	_, err = w.Write([]byte{0x10, 0x20})
+	must(t, err)
+	buf := make([]byte, 2)
+	if n, err := w.ReadAt(buf, 0); n != 2 || err != nil || buf[0] != 0x11 || buf[1] != 0x20 {
+		t.Fatalf("ReadAt through the wrapper = %d, %v, % x; want 2 bytes 11 20", n, err, buf)
+	}
+	r, err := inner.Open("a")
+	must(t, err)
+	if n, err := r.ReadAt(buf, 0); n != 2 || err != nil || buf[0] != 0x10 {
+		t.Fatalf("stored bytes = % x (%v); the file must be untouched", buf[:n], err)
+	}
+	other, err := fs.Create("b")
+	must(t, err)
+	_, err = other.Write([]byte{7})
+	must(t, err)
+	if _, err := other.ReadAt(buf[:1], 0); err != nil || buf[0] != 7 {
+		t.Fatalf("read of another path = % x, %v; want 07", buf[:1], err)
+	}
+}

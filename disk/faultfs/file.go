@@ -21,14 +21,18 @@ func (f *file) Read(p []byte) (int, error) {
 	if err := f.fs.fault(OpFileRead, f.name); err != nil {
 		return 0, err
 	}
-	return f.inner.Read(p)
+	n, err := f.inner.Read(p)
+	f.fs.corruptRead(OpFileRead, f.name, p[:n])
+	return n, err
 }
 
 func (f *file) ReadAt(p []byte, off int64) (int, error) {
 	if err := f.fs.fault(OpFileReadAt, f.name); err != nil {
 		return 0, err
 	}
-	return f.inner.ReadAt(p, off)
+	n, err := f.inner.ReadAt(p, off)
+	f.fs.corruptRead(OpFileReadAt, f.name, p[:n])
+	return n, err
 }
 
 func (f *file) Write(p []byte) (int, error) {

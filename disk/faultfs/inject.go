@@ -26,6 +26,14 @@ type WriteInjector interface {
 	MaybeWriteError(op Op, path string, n int) error
 }
 
+// ReadCorrupter is an Injector that may also damage what reads return:
+// after a Read or ReadAt of the file opened as path delivered p (possibly
+// empty), the wrapper calls CorruptRead, which may change p in place.
+type ReadCorrupter interface {
+	Injector
+	CorruptRead(op Op, path string, p []byte)
+}
+
 // InjectorFunc adapts a function to Injector.
 type InjectorFunc func(op Op, path string) error
 

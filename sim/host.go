@@ -35,10 +35,10 @@ type Host struct {
 	nextPort  int
 	// mem is what the disk holds; fs is mem seen through disk, the
 	// injector of the scenario's disk faults (disk_faults.go).
-	mem       *memfs.FS
-	disk      *hostDisk
-	fs        disk.FS
-	crashes   int
+	mem     *memfs.FS
+	disk    *hostDisk
+	fs      disk.FS
+	crashes int
 }
 
 // incarnation is one life of a host between crashes. Everything a node

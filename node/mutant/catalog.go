@@ -39,7 +39,8 @@ type Mutant struct {
 }
 
 var (
-	raftKV       = []string{"raft-kv-3", "raft-kv-5"}
+	raftKV       = []string{"raft-kv-3", "raft-kv-5", "power-loss-all", "raft-kv-disk-faults"}
+	durability   = []string{"power-loss-all", "raft-kv-disk-faults", "raft-kv-3", "raft-kv-5"}
 	clustered    = []string{"accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
 	withQueues   = []string{"pubsub-latency-resets", "node-crash-restart", "lame-duck-restart", "clock-skew-drift-jump", "accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
 	withRequests = []string{"request-reply", "clock-skew-drift-jump", "node-crash-restart", "lame-duck-restart", "accounts-cluster-partitions"}
@@ -53,13 +54,13 @@ var Catalog = []Mutant{
 	{AuthEarly10, "server startAuthTimer", "the CONNECT deadline (auth timeout) fires 10% early", nil},
 	{PingEarly10, "server setPingTimer", "the keep-alive PING timer fires 10% early", nil},
 
-	{FsyncSkip1In4, "raftlog syncActive", "one WAL fsync in 4 reports success without syncing", raftKV},
-	{RecoverDropLast, "raftlog scanSegment", "recovery drops the last intact record of the last segment", raftKV},
-	{DirSyncSkipCreate, "raftlog syncWALDir", "a new WAL segment's directory entry is never synced", raftKV},
-	{DirSyncSkipRename, "raftlog writeHardState/writeSnapshot", "a file renamed into place (hard state, snapshot) without syncing its directory", raftKV},
-	{LogNeverSync, "raftgroup persist", "the raft log is never synced (was raftgroup Bugs.SkipSync)", raftKV},
-	{AckBeforeFsync, "raftgroup persist", "votes and append acks are sent and entries applied before the sync, which completes a tick later", raftKV},
-	{HardStateNeverSave, "raftlog writeHardState", "the hard-state file (term, vote) is never written", raftKV},
+	{FsyncSkip1In4, "raftlog syncActive", "one WAL fsync in 4 reports success without syncing", durability},
+	{RecoverDropLast, "raftlog scanSegment", "recovery drops the last intact record of the last segment", durability},
+	{DirSyncSkipCreate, "raftlog syncWALDir", "a new WAL segment's directory entry is never synced", durability},
+	{DirSyncSkipRename, "raftlog writeHardState/writeSnapshot", "a file renamed into place (hard state, snapshot) without syncing its directory", durability},
+	{LogNeverSync, "raftgroup persist", "the raft log is never synced (was raftgroup Bugs.SkipSync)", durability},
+	{AckBeforeFsync, "raftgroup persist", "votes and append acks are sent and entries applied before the sync, which completes a tick later", durability},
+	{HardStateNeverSave, "raftlog writeHardState", "the hard-state file (term, vote) is never written", durability},
 
 	{RaftDoubleVote, "raft tally", "a candidate counts its own vote twice", raftKV},
 	{RaftCommitNoQuorum, "raft maybeCommit", "the leader commits an index stored on one replica fewer than a quorum", raftKV},

@@ -47,6 +47,10 @@ type incarnation struct {
 	host  *Host
 	n     int
 	dead  bool
+	// pausedUntil, while in the future, holds the incarnation's events
+	// due before it in held, in the order they came due (pause.go).
+	pausedUntil int64
+	held        []*event
 	clock *hostClock
 	net   *hostNet
 	rand  *rand.Rand

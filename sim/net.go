@@ -153,6 +153,12 @@ func (w *World) resolveDial(c *conn, target string, port int, start int64) {
 		w.scheduleAt(start+int64(w.opts.DialTimeout), de.inc, func() { de.finish(errDialTimeout) })
 		return
 	}
+	if until := th.inc.pausedUntil; until > w.now {
+		// The kernel queues the connection; the paused process accepts it
+		// when it resumes.
+		w.scheduleAt(until, nil, func() { w.resolveDial(c, target, port, start) })
+		return
+	}
 	l := th.listeners[port]
 	if l == nil {
 		de.finish(net.ErrRefused)

@@ -84,6 +84,10 @@ func (p *pipe) deliver() {
 	if w.isBlocked(from.host().name, to.host().name) {
 		return // Heal kicks every pipe
 	}
+	if until := to.inc.pausedUntil; until > w.now {
+		p.kick(until) // a paused process reads nothing until it resumes
+		return
+	}
 	if p.rst {
 		if p.rstAt <= w.now {
 			p.rst = false

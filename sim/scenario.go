@@ -102,6 +102,10 @@ type Faults struct {
 	RouteResetEvery  time.Duration
 	// Reloads give a running node a new configuration (scenario_reload.go).
 	Reloads []ReloadSpec
+	// Pauses and RandomPauses stop a node's process for a while
+	// (scenario_pause.go).
+	Pauses       []PauseSpec
+	RandomPauses *RandomPauseSpec
 	// Disk holds disk errors, full disks, bit flips and power losses
 	// (scenario_disk.go); nil if none.
 	Disk *DiskFaultSpec

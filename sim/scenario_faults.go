@@ -17,6 +17,7 @@ func (r *run) scheduleFaults() {
 	r.schedulePartitions()
 	r.scheduleRandomFaults()
 	r.scheduleDiskFaults()
+	r.schedulePauses()
 }
 
 // scheduleReset resets a random client's connection at intervals drawn

@@ -52,6 +52,8 @@ func TestScenarioFileErrorsHavePositions(t *testing.T) {
 		{minimalScenario + "faults { disk_full { every: \"1s\" } }\n", `bad.conf:5:20: faults.disk_full: missing "lasts"`},
 		{minimalScenario + "faults { bitflip { every: \"1s\" } }\n", `bad.conf:5:18: faults.bitflip: needs at least three nodes`},
 		{minimalScenario + "faults { power_loss { at: \"6s\", restart_after: \"1s\" } }\n", `bad.conf:5:27: faults.power_loss.at: 6s is outside [0s, 5s]`},
+		{minimalScenario + "faults { pause { node: n1, at: \"1s\", lasts: \"2m\" } }\n", `bad.conf:5:45: faults.pause.lasts: 2m0s is outside [1ms, 1m0s]`},
+		{minimalScenario + "faults { pause_random { every: \"1s\" } }\n", `bad.conf:5:23: faults.pause_random: missing "lasts"`},
 		{minimalScenario + "checks [ liveness, exactly-once ]\n", `bad.conf:5:20: checks: unknown check "exactly-once"`},
 		{minimalScenario + "checks [ per-publisher-order ]\n", `bad.conf:5:10: checks: "per-publisher-order" needs pubsub`},
 		{minimalScenario + "clients { token: t, user: u }\n", `bad.conf:5:11: clients.token: give either token or user/password`},

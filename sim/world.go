@@ -20,6 +20,7 @@ package sim
 import (
 	"container/heap"
 	"io"
+	"math"
 	"math/rand/v2"
 	"time"
 )
@@ -138,10 +139,19 @@ func (w *World) Rand() *rand.Rand { return w.rng }
 func (w *World) Pending() int { return len(w.queue) }
 
 // Step runs the next live event and reports whether there was one.
-func (w *World) Step() bool {
-	for len(w.queue) > 0 {
+func (w *World) Step() bool { return w.step(math.MaxInt64) }
+
+// step runs the next live event due by limit, discarding on the way the
+// events that will not run (cancelled, of a dead incarnation) and holding
+// those of a paused one; it reports whether it ran one.
+func (w *World) step(limit int64) bool {
+	for len(w.queue) > 0 && w.queue[0].at <= limit {
 		ev := heap.Pop(&w.queue).(*event)
 		if ev.cancelled || (ev.inc != nil && ev.inc.dead) {
+			continue
+		}
+		if ev.inc != nil && ev.at < ev.inc.pausedUntil {
+			ev.inc.hold(ev)
 			continue
 		}
 		if ev.at > w.now {
@@ -156,8 +166,7 @@ func (w *World) Step() bool {
 // RunFor runs every event due within d, then leaves the clock at now+d.
 func (w *World) RunFor(d time.Duration) {
 	end := w.now + int64(d)
-	for len(w.queue) > 0 && w.queue[0].at <= end {
-		w.Step()
+	for w.step(end) {
 	}
 	if end > w.now {
 		w.now = end
@@ -180,7 +189,7 @@ func (w *World) RunUntil(cond func() bool, limit time.Duration) bool {
 			w.now = end
 			return cond()
 		}
-		w.Step()
+		w.step(end)
 	}
 }
 

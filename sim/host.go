@@ -44,17 +44,17 @@ type Host struct {
 // incarnation is one life of a host between crashes. Everything a node
 // was handed (clock, network, rand) belongs to one incarnation.
 type incarnation struct {
-	host  *Host
-	n     int
-	dead  bool
+	host *Host
+	n    int
+	dead bool
 	// pausedUntil, while in the future, holds the incarnation's events
 	// due before it in held, in the order they came due (pause.go).
 	pausedUntil int64
 	held        []*event
-	clock *hostClock
-	net   *hostNet
-	rand  *rand.Rand
-	log   *Logger
+	clock       *hostClock
+	net         *hostNet
+	rand        *rand.Rand
+	log         *Logger
 }
 
 // First port handed out for Listen(":0") and outbound connections.

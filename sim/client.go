@@ -185,20 +185,22 @@ type Session struct {
 func (c *Client) Sessions() []Session { return append([]Session(nil), c.sessions...) }
 
 // SessionEndedBy reports whether session gen had ended at or before t
-// (a session never established counts as ended at once).
+// (a session never established counts as ended at once). A session that
+// ended during a cut counts as ended when the cut began (cuts.go).
 func (c *Client) SessionEndedBy(gen int, t time.Duration) bool {
 	for i := len(c.sessions) - 1; i >= 0; i-- {
 		if s := c.sessions[i]; s.Gen == gen {
-			return s.Ended && s.Down <= t
+			return s.Ended && c.effectiveDown(s) <= t
 		}
 	}
 	return true
 }
 
-// SessionEndedWithin reports whether any session ended in [from, to].
+// SessionEndedWithin reports whether any session ended in [from, to]
+// (or ended during a cut that overlaps it).
 func (c *Client) SessionEndedWithin(from, to time.Duration) bool {
 	for _, s := range c.sessions {
-		if s.Ended && s.Down >= from && s.Down <= to {
+		if s.Ended && s.Down >= from && c.effectiveDown(s) <= to {
 			return true
 		}
 	}

@@ -34,12 +34,14 @@ func (w *World) PartitionOneWay(from, to []string) {
 			}
 		}
 	}
+	w.updateCuts()
 	w.Note("partition", strings.Join(from, ",")+" -/-> "+strings.Join(to, ","))
 }
 
 // Heal removes every partition and restarts delivery on all connections.
 func (w *World) Heal() {
 	clear(w.blocked)
+	w.updateCuts()
 	w.Note("heal", "")
 	for _, id := range slices.Sorted(maps.Keys(w.conns)) {
 		for _, e := range w.conns[id].ends {

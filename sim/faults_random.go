@@ -248,6 +248,7 @@ func (w *World) blockLinks(links []link, why string) {
 		w.blocked[l] = true
 		desc = append(desc, l.from+"->"+l.to)
 	}
+	w.updateCuts()
 	w.Note("partition", why+": "+strings.Join(desc, " "))
 }
 
@@ -256,6 +257,7 @@ func (w *World) unblockLinks(links []link) {
 	for _, l := range links {
 		delete(w.blocked, l)
 	}
+	w.updateCuts()
 	w.Note("unpartition", fmt.Sprint(len(links), " links"))
 	for _, id := range slices.Sorted(maps.Keys(w.conns)) {
 		for _, e := range w.conns[id].ends {

@@ -39,6 +39,9 @@ type Host struct {
 	disk    *hostDisk
 	fs      disk.FS
 	crashes int
+	// cuts are the intervals the host was partitioned from some peer
+	// (cuts.go).
+	cuts []cutSpan
 }
 
 // incarnation is one life of a host between crashes. Everything a node

@@ -102,6 +102,9 @@ type Faults struct {
 	RouteResetEvery  time.Duration
 	// Reloads give a running node a new configuration (scenario_reload.go).
 	Reloads []ReloadSpec
+	// ClientPartition cuts a client off from the nodes at random times
+	// (scenario_client_partition.go).
+	ClientPartition *ClientPartitionSpec
 	// Pauses and RandomPauses stop a node's process for a while
 	// (scenario_pause.go).
 	Pauses       []PauseSpec

@@ -18,6 +18,9 @@ func (r *run) scheduleFaults() {
 	r.scheduleRandomFaults()
 	r.scheduleDiskFaults()
 	r.schedulePauses()
+	if spec := r.sc.Faults.ClientPartition; spec != nil {
+		r.nextClientPartition(*spec)
+	}
 }
 
 // scheduleReset resets a random client's connection at intervals drawn

@@ -198,3 +198,17 @@ func (f *fields) entries(key string, known ...string) ([]*fields, error) {
 	}
 	return out, nil
 }
+
+// boolean reads key into dst (left alone when absent).
+func (f *fields) boolean(key string, dst *bool) error {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	b, err := v.AsBool()
+	if err != nil {
+		return inBlock(f.where+"."+key, err)
+	}
+	*dst = b
+	return nil
+}

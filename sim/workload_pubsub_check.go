@@ -68,10 +68,11 @@ func (ps *pubsub) checkPlain(s *subscriber, stats map[string]int) error {
 }
 
 // publisherHeld reports whether the publisher's session outlived the
-// settle window after publishing message seq.
+// settle window after publishing message seq, and no cut held the message
+// back for an unknown time.
 func publisherHeld(p *publisher, seq int) bool {
 	m := p.sent[seq-1]
-	return !p.c.SessionEndedBy(m.gen, m.at+deliverySettle)
+	return !p.c.SessionEndedBy(m.gen, m.at+deliverySettle) && !p.c.CutWithin(m.at, m.at+deliverySettle)
 }
 
 // subscribedThrough reports whether s was confirmed at m's publish time on

@@ -105,7 +105,7 @@ func (rr *reqrep) checkUnserved(q *requester, o reqOutcome) error {
 // subscription, held from before the interest could cross.
 func (rr *reqrep) mustAnswer(q *requester, o reqOutcome) bool {
 	end := o.at + rr.timing.timeout
-	if q.c.SessionEndedBy(o.gen, end) {
+	if q.c.SessionEndedBy(o.gen, end) || q.c.CutWithin(o.at, end) {
 		return false
 	}
 	settle := rr.settle()
@@ -117,7 +117,7 @@ func (rr *reqrep) mustAnswer(q *requester, o reqOutcome) bool {
 	}
 	some := false
 	for _, s := range q.serves.subs {
-		if s.c.SessionEndedWithin(o.at-breakNoticeMargin, end) {
+		if s.c.SessionEndedWithin(o.at-breakNoticeMargin, end) || s.c.CutWithin(o.at, end) {
 			return false
 		}
 		if conf, ok := s.ConfirmedBefore(o.at - settle); ok && !s.c.SessionEndedBy(conf.Gen, end) {

@@ -18,6 +18,11 @@ type Clock interface {
 	// A non-positive d fires on the next turn of the loop, never inside the
 	// call to AfterFunc.
 	AfterFunc(d time.Duration, f func()) Timer
+	// Monotonic returns the time elapsed on this clock since an origin
+	// fixed when the clock was made. Unlike Now it never goes back, even
+	// when the wall clock is stepped backward (NTP, an operator): measure
+	// intervals with it, show times with Now.
+	Monotonic() time.Duration
 }
 
 // Timer is a pending AfterFunc callback.

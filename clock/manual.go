@@ -9,6 +9,7 @@ import (
 // tests of code that runs on a single goroutine; it is not safe for use from
 // several goroutines.
 type Manual struct {
+	start  time.Time
 	now    time.Time
 	seq    uint64
 	timers []*manualTimer
@@ -24,10 +25,13 @@ type manualTimer struct {
 }
 
 // NewManual returns a Manual clock reading start.
-func NewManual(start time.Time) *Manual { return &Manual{now: start} }
+func NewManual(start time.Time) *Manual { return &Manual{start: start, now: start} }
 
 // Now returns the manual time.
 func (m *Manual) Now() time.Time { return m.now }
+
+// Monotonic is how far Advance has moved the clock since NewManual.
+func (m *Manual) Monotonic() time.Duration { return m.now.Sub(m.start) }
 
 // AfterFunc schedules f for now+d; it runs during a later Advance.
 func (m *Manual) AfterFunc(d time.Duration, f func()) Timer {

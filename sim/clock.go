@@ -24,6 +24,8 @@ type hostClock struct {
 	// drift schedules exactly as it did before drift existed.
 	driftPPM  int64
 	driftFrom int64
+	// monoFold is the drift folded in by rate changes, for Monotonic.
+	monoFold time.Duration
 }
 
 var _ clock.Clock = (*hostClock)(nil)
@@ -36,6 +38,12 @@ const ppmScale = 1_000_000
 func (c *hostClock) Now() time.Time {
 	h := c.inc.host
 	return Epoch.Add(time.Duration(h.w.now) + h.skew + c.driftOffset())
+}
+
+// Monotonic is true virtual time plus the drift this incarnation's clock
+// accumulated: skew and jumps, steps of the wall clock, leave it alone.
+func (c *hostClock) Monotonic() time.Duration {
+	return time.Duration(c.inc.host.w.now) + c.monoFold + c.driftOffset()
 }
 
 // driftOffset is how far drift has moved this clock from true time.

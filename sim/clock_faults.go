@@ -11,7 +11,7 @@ const (
 	// MaxClockDriftPPM bounds a host's drift rate: 1%, far beyond any real
 	// crystal (±100 ppm is typical), so tests can exaggerate safely.
 	MaxClockDriftPPM = 10_000
-	// MaxClockJump bounds one forward jump.
+	// MaxClockJump bounds one jump, forward or backward.
 	MaxClockJump = time.Hour
 )
 
@@ -28,6 +28,7 @@ func (h *Host) SetClockDrift(ppm int64) error {
 	}
 	c := h.inc.clock
 	h.skew += c.driftOffset()
+	c.monoFold += c.driftOffset()
 	c.driftPPM, c.driftFrom = ppm, h.w.now
 	h.w.Note("clock-drift", h.name+" "+formatPPM(ppm))
 	return nil
@@ -44,16 +45,21 @@ func (h *Host) restoreClockDrift(ppm, from int64) {
 // ClockDrift returns the current incarnation's drift in ppm.
 func (h *Host) ClockDrift() int64 { return h.inc.clock.driftPPM }
 
-// JumpClock steps the host's clock forward by d, as an NTP step or a
-// resumed virtual machine would: Now leaps ahead at once (and stays ahead
-// across restarts), while timers already scheduled still fire at their
-// virtual due times, as timers on a monotonic tick do.
+// JumpClock steps the host's wall clock by d, forward or (d < 0)
+// backward, as an NTP step, an operator or a resumed virtual machine
+// would: Now leaps at once (and stays moved across restarts), while
+// Monotonic and the timers already scheduled are not moved, as timers on
+// a monotonic tick are not.
 func (h *Host) JumpClock(d time.Duration) error {
-	if d <= 0 || d > MaxClockJump {
-		return fmt.Errorf("sim: clock jump %v outside (0, %v]", d, MaxClockJump)
+	if d == 0 || d > MaxClockJump || d < -MaxClockJump {
+		return fmt.Errorf("sim: clock jump %v outside ±%v (and not 0)", d, MaxClockJump)
 	}
 	h.skew += d
-	h.w.Note("clock-jump", h.name+" +"+d.String())
+	sign := "+"
+	if d < 0 {
+		sign = ""
+	}
+	h.w.Note("clock-jump", h.name+" "+sign+d.String())
 	return nil
 }
 

@@ -90,8 +90,19 @@ func TestClockJumpMovesNowNotTimers(t *testing.T) {
 	if got := hostOffset(w, h); got != 2*time.Second {
 		t.Fatalf("offset after restart %v, want the jump kept (2s)", got)
 	}
-	if h.JumpClock(0) == nil || h.JumpClock(-time.Second) == nil || h.JumpClock(MaxClockJump+1) == nil {
-		t.Fatal("a non-forward or oversized jump was accepted")
+	if h.JumpClock(0) == nil || h.JumpClock(-MaxClockJump-1) == nil || h.JumpClock(MaxClockJump+1) == nil {
+		t.Fatal("a zero or oversized jump was accepted")
+	}
+	mono := h.Clock().Monotonic()
+	if err := h.JumpClock(-5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if got := hostOffset(w, h); got != -3*time.Second {
+		t.Fatalf("offset after a 5s backward jump %v, want -3s", got)
+	}
+	w.RunFor(time.Second)
+	if got := h.Clock().Monotonic() - mono; got != time.Second {
+		t.Fatalf("monotonic clock moved %v over a backward jump and 1s, want 1s", got)
 	}
 }
 

@@ -225,7 +225,12 @@ func parseCrashes(f *fields, sc *Scenario) error {
 }
 
 func parseClockJumps(f *fields, sc *Scenario) error {
-	_, list, err := timedEntries(f, sc, "clock_jump", "by", time.Nanosecond, MaxClockJump)
+	entries, list, err := timedEntries(f, sc, "clock_jump", "by", -MaxClockJump, MaxClockJump)
+	for i, t := range list {
+		if t.extra == 0 {
+			return entries[i].errorf("by", "a jump of 0 moves nothing")
+		}
+	}
 	for _, t := range list {
 		sc.Faults.ClockJumps = append(sc.Faults.ClockJumps, ClockJumpSpec{Node: t.node, At: t.at, By: t.extra})
 	}

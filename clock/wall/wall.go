@@ -11,12 +11,19 @@ import (
 // New returns a clock whose timers hand their callbacks to post, which must
 // queue a function to run on the node's loop (tcp.Loop.Post). Timer.Stop
 // must be called on that loop too.
-func New(post func(func())) clock.Clock { return &wallClock{post: post} }
+func New(post func(func())) clock.Clock { return &wallClock{post: post, origin: time.Now()} }
 
-type wallClock struct{ post func(func()) }
+type wallClock struct {
+	post   func(func())
+	origin time.Time // carries Go's monotonic reading
+}
 
 // Now is the host's time.
 func (w *wallClock) Now() time.Time { return time.Now() }
+
+// Monotonic uses the monotonic reading time.Now carries, which wall-clock
+// steps do not move.
+func (w *wallClock) Monotonic() time.Duration { return time.Since(w.origin) }
 
 // AfterFunc starts a runtime timer whose goroutine posts the callback to the
 // loop. A non-positive d is posted at once: it runs on a later turn of the

@@ -71,7 +71,7 @@ func (m *responseMap) add(exp *Account, im *serviceImport, reply string) *respon
 	}
 	thresh := im.export.respThresh
 	resp := &response{reply: r, importer: im.acc, to: reply, typ: im.export.respType,
-		thresh: thresh, last: s.env.Clock.Now()}
+		thresh: thresh, last: s.env.monoNow()}
 	m.byReply[r] = resp
 	m.order = append(m.order, resp)
 	if m.timer == nil {
@@ -118,7 +118,7 @@ func (m *responseMap) evictOldest() {
 // order; it re-arms itself while any mapping lives.
 func (m *responseMap) sweep(exp *Account) {
 	m.timer = nil
-	now := exp.srv.env.Clock.Now()
+	now := exp.srv.env.monoNow()
 	live := m.order[:0]
 	for _, r := range m.order[m.head:] {
 		if r.gone {
@@ -154,7 +154,7 @@ func (m *responseMap) deliver(exp *Account, msg *Msg) {
 		m.remove(r)
 		return
 	default:
-		r.last = exp.srv.env.Clock.Now()
+		r.last = exp.srv.env.monoNow()
 	}
 	body := msg.Data
 	if len(msg.Header) > 0 {

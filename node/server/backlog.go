@@ -43,6 +43,7 @@ func (c *client) noteActivity() {
 	if c.activity {
 		c.activity = false
 		c.lastIn = c.srv.env.Clock.Now()
+		c.lastInMono = c.srv.env.monoNow()
 	}
 }
 

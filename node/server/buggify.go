@@ -128,7 +128,7 @@ func (c *client) pauseEarly() {
 	if c.conn == nil || c.closing || c.waitingOn > 0 || c.earlyPause != nil {
 		return
 	}
-	now := c.srv.env.Clock.Now()
+	now := c.srv.env.monoNow()
 	if now.Before(c.earlyPauseNext) {
 		return
 	}
@@ -141,6 +141,6 @@ func (c *client) pauseEarly() {
 // have resumed reading already; that only ends the early pause sooner.
 func (c *client) endEarlyPause() {
 	c.earlyPause = nil
-	c.earlyPauseNext = c.srv.env.Clock.Now().Add(earlyPauseSpacing * stallCheck)
+	c.earlyPauseNext = c.srv.env.monoNow().Add(earlyPauseSpacing * stallCheck)
 	c.resumeInput()
 }

@@ -44,9 +44,12 @@ type client struct {
 	pingTimer clock.Timer
 	pingsOut  int
 	lastIn    time.Time // last message, subscription change or PING received
-	activity  bool      // set by ops during one Data call
-	rtt       time.Duration
-	rttStart  time.Time
+	// lastInMono and startMono are lastIn and start on the monotonic
+	// clock, for intervals (Env.monoNow); rttStart is monotonic too.
+	lastInMono, startMono time.Time
+	activity              bool // set by ops during one Data call
+	rtt                   time.Duration
+	rttStart              time.Time
 
 	// Backpressure (see deliver.go): producers paused until this
 	// connection drains, and how many destinations this one waits on.
@@ -138,14 +141,15 @@ type Stats struct {
 func (s *Server) newClient(conn net.Conn) *client {
 	s.lastCID++
 	c := &client{
-		srv:    s,
-		conn:   conn,
-		cid:    s.lastCID,
-		start:  s.env.Clock.Now(),
-		opts:   defaultConnectOpts,
-		subs:   make(map[string]*subscription),
-		parser: proto.NewServerParser(s.parserLimits()),
-		acc:    s.gacc,
+		srv:       s,
+		conn:      conn,
+		cid:       s.lastCID,
+		start:     s.env.Clock.Now(),
+		startMono: s.env.monoNow(),
+		opts:      defaultConnectOpts,
+		subs:      make(map[string]*subscription),
+		parser:    proto.NewServerParser(s.parserLimits()),
+		acc:       s.gacc,
 	}
 	remote := conn.RemoteAddr()
 	c.host, _ = splitHostPort(remote)

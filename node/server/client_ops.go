@@ -166,7 +166,7 @@ func (c *client) Ping() error {
 		c.sendInfo(info)
 	}
 	if c.srv.env.buggify(sitePingExtra) {
-		c.sendPing(c.srv.env.Clock.Now())
+		c.sendPing(c.srv.env.monoNow())
 	}
 	return nil
 }
@@ -178,7 +178,7 @@ func (c *client) Pong() error {
 	}
 	c.pingsOut = 0
 	if !c.rttStart.IsZero() {
-		c.rtt = c.srv.env.Clock.Now().Sub(c.rttStart)
+		c.rtt = c.srv.env.monoNow().Sub(c.rttStart)
 	}
 	return nil
 }

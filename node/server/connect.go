@@ -90,9 +90,8 @@ func (s *Server) newNonce() []byte {
 // checks. It returns errConnClosed when it closed the connection.
 func (c *client) processConnect(arg []byte) error {
 	s := c.srv
-	now := s.env.Clock.Now()
 	c.stopAuthTimer()
-	c.rtt = now.Sub(c.start)
+	c.rtt = s.env.monoNow().Sub(c.startMono)
 	if c.rtt <= 0 {
 		c.rtt = time.Nanosecond
 	}

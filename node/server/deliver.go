@@ -65,7 +65,7 @@ func (c *client) publishAllowed(subj, reply []byte) bool {
 		c.pubPermissionViolation(string(subj))
 		return false
 	}
-	if c.perms != nil && !c.perms.CanPublish(string(subj), c.srv.env.Clock.Now()) {
+	if c.perms != nil && !c.perms.CanPublish(string(subj), c.srv.env.monoNow()) {
 		c.pubPermissionViolation(string(subj))
 		return false
 	}
@@ -174,7 +174,7 @@ func (s *Server) deliver(src *client, sub *subscription, subj, reply []byte, hdr
 	s.stats.OutMsgs++
 	s.stats.OutBytes += int64(len(msg))
 	if dst.perms != nil && len(reply) > 0 {
-		dst.perms.NoteReply(string(reply), s.env.Clock.Now())
+		dst.perms.NoteReply(string(reply), s.env.monoNow())
 	}
 	if s.opts.Trace {
 		dst.tracef("->> [%s]", line[:len(line)-len(crlf)])

@@ -2,6 +2,7 @@ package server
 
 import (
 	"math/rand/v2"
+	"time"
 
 	"jsnode/clock"
 	"jsnode/disk"
@@ -54,6 +55,15 @@ func (e *Env) offload(work, done func()) {
 	work()
 	e.Clock.AfterFunc(0, done)
 }
+
+// monoOrigin is where monoNow's readings start.
+var monoOrigin = time.Unix(0, 0).UTC()
+
+// monoNow is a time on the node's monotonic clock (Clock.Monotonic from a
+// fixed origin), for measuring intervals: a step of the wall clock,
+// backward or forward, does not move it. It is never shown; Clock.Now is
+// what monitoring and events report.
+func (e *Env) monoNow() time.Time { return monoOrigin.Add(e.Clock.Monotonic()) }
 
 // buggify is false unless the simulator asks otherwise.
 func (e *Env) buggify(site string) bool {

@@ -179,13 +179,14 @@ func (s *Server) newRouteClient(conn net.Conn, link *routeLink) *client {
 	s.lastCID++
 	s.open++
 	c := &client{
-		srv:   s,
-		conn:  conn,
-		cid:   s.lastCID,
-		start: s.env.Clock.Now(),
-		opts:  connectOpts{Echo: true},
-		subs:  make(map[string]*subscription),
-		route: link,
+		srv:       s,
+		conn:      conn,
+		cid:       s.lastCID,
+		start:     s.env.Clock.Now(),
+		startMono: s.env.monoNow(),
+		opts:      connectOpts{Echo: true},
+		subs:      make(map[string]*subscription),
+		route:     link,
 	}
 	link.subs = make(map[string]*remoteSub)
 	lim := s.parserLimits()

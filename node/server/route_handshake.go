@@ -424,7 +424,7 @@ func (r *routeConn) Pong() error {
 	c.activity = true
 	c.pingsOut = 0
 	if !c.rttStart.IsZero() {
-		c.rtt = c.srv.env.Clock.Now().Sub(c.rttStart)
+		c.rtt = c.srv.env.monoNow().Sub(c.rttStart)
 	}
 	return nil
 }

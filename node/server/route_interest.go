@@ -261,6 +261,6 @@ func (c *client) processRoutePingTimer() {
 		c.closeConnection(StaleConnection)
 		return
 	}
-	c.sendPing(s.env.Clock.Now())
+	c.sendPing(s.env.monoNow())
 	c.setRoutePingTimer(false)
 }

@@ -192,7 +192,7 @@ func (s *Server) remoteStatsz(m *Msg) {
 		return
 	}
 	sys := s.sys
-	now := s.env.Clock.Now()
+	now := s.env.monoNow()
 	for id, seen := range sys.remotes { // which ones go does not depend on the order
 		if now.Sub(seen) > remoteOrphan {
 			delete(sys.remotes, id)

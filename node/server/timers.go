@@ -79,9 +79,9 @@ func (c *client) processPingTimer() {
 	}
 	s := c.srv
 	interval := s.opts.PingInterval
-	now := s.env.Clock.Now()
+	now := s.env.monoNow()
 	needRTT := c.rtt == 0 || now.Sub(c.rttStart) > rttMeasurementInterval
-	if delta := now.Sub(c.lastIn); delta < interval && !needRTT {
+	if delta := now.Sub(c.lastInMono); delta < interval && !needRTT {
 		c.debugf("Delaying PING due to remote client data or ping %v ago", delta.Round(time.Second))
 	} else {
 		if c.pingsOut+1 > s.opts.MaxPingsOut {
@@ -98,7 +98,8 @@ func (c *client) processPingTimer() {
 	c.setPingTimer(interval)
 }
 
-// sendPing queues a server PING and starts an RTT measurement.
+// sendPing queues a server PING and starts an RTT measurement; now is
+// monotonic (Env.monoNow).
 func (c *client) sendPing(now time.Time) {
 	c.rttStart = now
 	c.pingsOut++

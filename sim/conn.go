@@ -73,7 +73,7 @@ func (e *end) Write(b []byte) {
 	}
 	w := e.c.w
 	p := e.out
-	at := w.now + w.latency(e.host().rng)
+	at := p.throttle(e, len(b), w.now+w.latency(e.host().rng))
 	if at < p.lastAt {
 		at = p.lastAt
 	}

@@ -13,6 +13,7 @@ type pipe struct {
 	bytes int // undelivered bytes
 
 	lastAt     int64 // due time of the last write, for ordering
+	wireFree   int64 // when a throttled link has carried what was written (slow_links.go)
 	fin        bool
 	finAt      int64
 	rst        bool

@@ -102,6 +102,8 @@ type Faults struct {
 	RouteResetEvery  time.Duration
 	// Reloads give a running node a new configuration (scenario_reload.go).
 	Reloads []ReloadSpec
+	// SlowLink throttles a node's links at random times (slow_links.go).
+	SlowLink *SlowLinkSpec
 	// ClientPartition cuts a client off from the nodes at random times
 	// (scenario_client_partition.go).
 	ClientPartition *ClientPartitionSpec

@@ -18,6 +18,9 @@ func (r *run) scheduleFaults() {
 	r.scheduleRandomFaults()
 	r.scheduleDiskFaults()
 	r.schedulePauses()
+	if spec := r.sc.Faults.SlowLink; spec != nil {
+		r.nextSlowLink(*spec)
+	}
 	if spec := r.sc.Faults.ClientPartition; spec != nil {
 		r.nextClientPartition(*spec)
 	}
@@ -86,6 +89,7 @@ func (r *run) node(name string) *NodeHandle {
 // start again.
 func (r *run) heal() error {
 	r.w.Heal()
+	clear(r.w.bandwidth)
 	r.w.EndBuggifyFaults()
 	r.healDisks()
 	if err := r.healReloads(); err != nil {

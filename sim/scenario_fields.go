@@ -212,3 +212,21 @@ func (f *fields) boolean(key string, dst *bool) error {
 	*dst = b
 	return nil
 }
+
+// size reads key, a size ("64KB" or a number of bytes), into dst (left
+// alone when absent), within [lo, hi].
+func (f *fields) size(key string, dst *int64, lo, hi int64) error {
+	v, ok := f.get(key)
+	if !ok {
+		return nil
+	}
+	n, err := v.AsSize()
+	if err != nil {
+		return inBlock(f.where+"."+key, err)
+	}
+	if n < lo || n > hi {
+		return posError(v.Pos, "%s.%s: %d is outside [%d, %d]", f.where, key, n, lo, hi)
+	}
+	*dst = n
+	return nil
+}

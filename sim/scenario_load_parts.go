@@ -109,7 +109,7 @@ func firstError(errs []error) error {
 // faultKeys are the blocks of faults { }.
 var faultKeys = []string{"conn_reset", "crash", "clock_skew", "clock_drift", "clock_jump", "lame_duck", "partition",
 	"partition_random", "crash_random", "route_reset", "reload", "disk_error", "disk_full", "bitflip", "power_loss",
-	"pause", "pause_random", "client_partition"}
+	"pause", "pause_random", "client_partition", "slow_link"}
 
 func parseFaults(top *fields, sc *Scenario) error {
 	v, ok := top.get("faults")
@@ -123,7 +123,7 @@ func parseFaults(top *fields, sc *Scenario) error {
 	parsers := []func(*fields, *Scenario) error{
 		parseConnReset, parseClockSkew, parseClockDrift, parseCrashes, parseClockJumps, parseLameDucks,
 		parsePartitions, parseRandomPartitions, parseRandomCrashes, parseRouteReset, parseReloads, parseDiskFaults,
-		parsePauses, parseRandomPauses, parseClientPartition,
+		parsePauses, parseRandomPauses, parseClientPartition, parseSlowLink,
 	}
 	for _, p := range parsers {
 		if err := p(f, sc); err != nil {

@@ -55,6 +55,8 @@ func TestScenarioFileErrorsHavePositions(t *testing.T) {
 		{minimalScenario + "faults { power_loss { at: \"6s\", restart_after: \"1s\" } }\n", `bad.conf:5:27: faults.power_loss.at: 6s is outside [0s, 5s]`},
 		{minimalScenario + "faults { pause { node: n1, at: \"1s\", lasts: \"2m\" } }\n", `bad.conf:5:45: faults.pause.lasts: 2m0s is outside [1ms, 1m0s]`},
 		{minimalScenario + "faults { pause_random { every: \"1s\" } }\n", `bad.conf:5:23: faults.pause_random: missing "lasts"`},
+		{minimalScenario + "faults { slow_link { every: \"1s\", lasts: \"1s\", bandwidth: 10 } }\n", `bad.conf:5:59: faults.slow_link.bandwidth: 10 is outside [1024,`},
+		{minimalScenario + "faults { client_partition { every: \"1s\" } }\n", `bad.conf:5:27: faults.client_partition: missing "heal_after"`},
 		{minimalScenario + "checks [ liveness, exactly-once ]\n", `bad.conf:5:20: checks: unknown check "exactly-once"`},
 		{minimalScenario + "checks [ per-publisher-order ]\n", `bad.conf:5:10: checks: "per-publisher-order" needs pubsub`},
 		{minimalScenario + "clients { token: t, user: u }\n", `bad.conf:5:11: clients.token: give either token or user/password`},

@@ -44,7 +44,7 @@ func (t *routeTracker) sample() {
 				continue
 			}
 			key := table[y.Name()]
-			if w.isBlocked(x.Name(), y.Name()) || w.isBlocked(y.Name(), x.Name()) {
+			if w.isBlocked(x.Name(), y.Name()) || w.isBlocked(y.Name(), x.Name()) || w.slowed(x.Name()) || w.slowed(y.Name()) {
 				key = 0
 			}
 			t.note([2]string{x.Name(), y.Name()}, key, now)

@@ -89,6 +89,8 @@ type World struct {
 	nextID    uint64
 	conns     map[uint64]*conn
 	blocked   map[link]bool
+	bandwidth map[string]int64 // throttled hosts, bytes per second
+	slowUntil map[string]int64 // when their backlog has drained
 	readBuf   []byte
 
 	trace     traceState
@@ -105,13 +107,15 @@ func NewWorld(seed uint64, opts Options) *World {
 		opts.DialTimeout = DefaultDialTimeout
 	}
 	w := &World{
-		opts:    opts,
-		seed:    seed,
-		rng:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		hosts:   make(map[string]*Host),
-		conns:   make(map[uint64]*conn),
-		blocked: make(map[link]bool),
-		readBuf: make([]byte, opts.ReadBuffer),
+		opts:      opts,
+		seed:      seed,
+		rng:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		hosts:     make(map[string]*Host),
+		conns:     make(map[uint64]*conn),
+		blocked:   make(map[link]bool),
+		bandwidth: make(map[string]int64),
+		slowUntil: make(map[string]int64),
+		readBuf:   make([]byte, opts.ReadBuffer),
 	}
 	w.trace.init(opts.Trace)
 	w.buggify.init(seed)

@@ -68,8 +68,9 @@ func (inv *raftInvariants) observer(node string) *memberObserver {
 	return &memberObserver{inv: inv, node: node, m: inv.chk.Member(node)}
 }
 
-// Saved checks election safety, leader completeness on a new leadership,
-// log matching, and a saved snapshot against the commit.
+// Saved checks election safety (one leader per term, one vote per voter
+// and term), leader completeness on a new leadership, log matching, and
+// a saved snapshot against the commit.
 func (o *memberObserver) Saved(g *raftgroup.Group, rd *raft.Ready) {
 	log := raftcheck.LogFunc(g.LogTerm)
 	if info := g.Info(); info.Role == raft.RoleLeader {
@@ -87,6 +88,25 @@ func (o *memberObserver) Saved(g *raftgroup.Group, rd *raft.Ready) {
 	if s := rd.Snapshot; s != nil {
 		o.m.Snapshot(s.Meta.Index, s.Meta.Term)
 	}
+	o.votes(g, rd.Messages)
+}
+
+// votes observes the votes this Ready grants: they are saved (the vote
+// is part of the hard state) and about to be sent.
+func (o *memberObserver) votes(g *raftgroup.Group, msgs []raft.Message) {
+	for _, m := range msgs {
+		if m.Type == raft.MsgVoteResp && !m.Reject {
+			o.inv.chk.Voted(o.node, memberName(g, m.To), m.Term)
+		}
+	}
+}
+
+// memberName names member id as g knows it.
+func memberName(g *raftgroup.Group, id raft.ID) string {
+	if n, ok := g.MemberName(id); ok {
+		return n
+	}
+	return raftgroup.MemberToken(id)
 }
 
 // Applied checks state-machine safety and records the commit.

@@ -418,11 +418,16 @@ func entryHash(prev uint64, e Entry) uint64 {
 	return h.Sum64()
 }
 
+// checkEntry is e as the checker sees it.
+func checkEntry(e Entry) raftcheck.Entry {
+	return raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
+}
+
 // checkEntries is ents as the checker sees them.
 func checkEntries(ents []Entry) []raftcheck.Entry {
 	out := make([]raftcheck.Entry, len(ents))
 	for i, e := range ents {
-		out[i] = raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
+		out[i] = checkEntry(e)
 	}
 	return out
 }
@@ -436,7 +441,7 @@ func logTerms(l *raftLog) raftcheck.Log {
 // safety: every node applies the same entry at index i, in order, and
 // reaches the same state after it.
 func (s *sim) apply(n *simNode, e Entry) {
-	n.check.Applied(checkEntries([]Entry{e})[0], n.rn.raft.term)
+	n.check.Applied(checkEntry(e), n.rn.raft.term)
 	n.hash = entryHash(n.hash, e)
 	n.applied = e.Index
 	s.stats.applied++

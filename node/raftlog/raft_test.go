@@ -359,11 +359,16 @@ func entryHash(prev uint64, e raft.Entry) uint64 {
 	return h.Sum64()
 }
 
+// checkEntry is e as the checker sees it.
+func checkEntry(e raft.Entry) raftcheck.Entry {
+	return raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
+}
+
 // checkEntries is ents as the checker sees them.
 func checkEntries(ents []raft.Entry) []raftcheck.Entry {
 	out := make([]raftcheck.Entry, len(ents))
 	for i, e := range ents {
-		out[i] = raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
+		out[i] = checkEntry(e)
 	}
 	return out
 }
@@ -376,8 +381,8 @@ func (s *raftSim) apply(n *raftNode, ents []raft.Entry) {
 		return
 	}
 	term := n.rn.Status().Term
-	for i, e := range ents {
-		n.check.Applied(checkEntries(ents[i : i+1])[0], term)
+	for _, e := range ents {
+		n.check.Applied(checkEntry(e), term)
 		n.hash, n.applied = entryHash(n.hash, e), e.Index
 		n.check.State(e.Index, n.hash)
 	}

@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -114,7 +112,7 @@ type streamTiming struct {
 //     the graph does not lead it to, or on another subject than the
 //     graph's mapping gives.
 type clusterTraffic struct {
-	label   string // names the workload in stats and errors
+	numbered
 	timing  streamTiming
 	graph   *accountGraph
 	r       *run
@@ -125,38 +123,21 @@ type clusterTraffic struct {
 	queues  []*cqueue
 	// nodeOf maps a client and its session generation to the node it
 	// connected to.
-	nodeOf   map[*Client]map[int]string
-	stopped  bool
-	inFinal  bool
-	finalGot int
-	finalDue int
-	badMsgs  []string
-	// badChecks[i] is the check badMsgs[i] violates ("": none owns it).
-	badChecks []string
+	nodeOf map[*Client]map[int]string
 }
 
+// cpub is a publisher in an account.
 type cpub struct {
-	idx              int
-	c                *Client
-	account, subject string
-	sent             []cmsg // seq n is sent[n-1]
-	finalStart       int
-}
-
-type cmsg struct {
-	at   time.Duration
-	gen  int
-	node string
+	stream
+	account string
 }
 
 type csub struct {
-	c       *Client
-	sub     *Sub
+	receiver
 	account string
 	// want maps the index of each publisher whose messages the account
 	// graph leads here to the subject they must arrive on.
 	want map[int]string
-	got  map[int][]arrival // publisher index -> arrivals in order
 }
 
 // cqueue is one queue group; its members share an account and a subject.
@@ -165,14 +146,8 @@ type cqueue struct {
 	members []*csub
 }
 
-// arrival is one delivery of seq on the client's session gen. A client
-// that moved to another node may get a message again on its new session:
-// a copy delayed on a route reaches the new subscription there. Within
-// one session a message arrives at most once.
-type arrival struct{ seq, gen int }
-
 func newClusterTraffic(label string, t streamTiming, g *accountGraph) *clusterTraffic {
-	return &clusterTraffic{label: label, timing: t, graph: g, nodeOf: make(map[*Client]map[int]string)}
+	return &clusterTraffic{numbered: numbered{label: label}, timing: t, graph: g, nodeOf: make(map[*Client]map[int]string)}
 }
 
 // attach binds the traffic to the run and to the route samples its
@@ -184,14 +159,15 @@ func (ct *clusterTraffic) attach(r *run, routes *routeTracker) {
 // addPublisher makes c, logged into account, publish on subject.
 func (ct *clusterTraffic) addPublisher(c *Client, account, subject string) {
 	ct.track(c)
-	ct.pubs = append(ct.pubs, &cpub{idx: len(ct.pubs), c: c, account: account, subject: subject})
+	p := &cpub{stream: stream{idx: len(ct.pubs), c: c, subject: subject, onNodes: true}, account: account}
+	ct.pubs = append(ct.pubs, p)
 }
 
 // addSubscriber subscribes c, logged into account, to subject (as a
 // member of queue group queue when it is not empty).
 func (ct *clusterTraffic) addSubscriber(c *Client, account, subject, queue string) {
 	ct.track(c)
-	s := &csub{c: c, account: account, got: make(map[int][]arrival)}
+	s := &csub{receiver: receiver{c: c, got: received{}}, account: account}
 	s.sub = c.Subscribe(subject, queue, func(m Msg) { ct.receive(s, m) })
 	if queue == "" {
 		ct.plain = append(ct.plain, s)
@@ -228,7 +204,7 @@ func (ct *clusterTraffic) begin() {
 		}
 	}
 	for _, p := range ct.pubs {
-		ct.schedulePublish(p)
+		ct.publishEvery(&p.stream, ct.timing.interval, func() { ct.publish(p) })
 	}
 }
 
@@ -244,77 +220,42 @@ func reachesAs(g *accountGraph, pubAcc, subject, subAcc, pattern string) (string
 	return "", false
 }
 
-// schedulePublish publishes p's next message after a seeded gap in
-// [interval/2, 3*interval/2).
-func (ct *clusterTraffic) schedulePublish(p *cpub) {
-	iv := int64(ct.timing.interval)
-	gap := time.Duration(iv/2 + p.c.host.rng.Int64N(iv))
-	p.c.host.After(gap, func() {
-		if ct.stopped {
-			return
-		}
-		ct.publish(p)
-		ct.schedulePublish(p)
-	})
-}
-
+// publish sends p's next message and notes the node it left from.
 func (ct *clusterTraffic) publish(p *cpub) {
-	seq := len(p.sent) + 1
-	payload := []byte(fmt.Sprintf("%d %d ", p.idx, seq))
-	for len(payload) < ct.timing.payloadSize {
-		payload = append(payload, 'x')
+	if p.send(ct.r.w, ct.timing.payloadSize) {
+		m := &p.sent[len(p.sent)-1]
+		m.node = ct.nodeOf[p.c][m.gen]
 	}
-	if p.c.Publish(p.subject, "", payload) != nil {
-		return
-	}
-	gen := p.c.ConnGen()
-	p.sent = append(p.sent, cmsg{at: ct.r.w.Elapsed(), gen: gen, node: ct.nodeOf[p.c][gen]})
 }
 
 // receive records one delivery, refusing any the account graph does not
 // lead to this subscription on this subject.
 func (ct *clusterTraffic) receive(s *csub, m Msg) {
-	f := strings.Fields(string(m.Data))
-	if len(f) < 2 {
-		ct.bad("malformed payload %.40q on %s in account %s", m.Data, m.Subject, s.account)
+	d, err := decodeSeq(m.Data, len(ct.pubs))
+	switch {
+	case err == errMalformed:
+		ct.refuse("", "malformed payload %.40q on %s in account %s", m.Data, m.Subject, s.account)
+		return
+	case err != nil:
+		ct.refuse("", "bad message %s %.40q in account %s", m.Subject, m.Data, s.account)
 		return
 	}
-	pi, err1 := strconv.Atoi(f[0])
-	seq, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil || pi < 0 || pi >= len(ct.pubs) {
-		ct.bad("bad message %s %.40q in account %s", m.Subject, m.Data, s.account)
-		return
-	}
+	pi := d.pub
 	p := ct.pubs[pi]
 	want, ok := s.want[pi]
 	switch {
 	case !ok:
-		ct.badGraph("subscription %q in account %s got %s from publisher %d (account %s, subject %s): the account graph does not lead there",
+		ct.refuse("account-graph", "subscription %q in account %s got %s from publisher %d (account %s, subject %s): the account graph does not lead there",
 			s.sub.Subject, s.account, m.Subject, pi, p.account, p.subject)
 		return
 	case m.Subject != want:
-		ct.badGraph("subscription %q in account %s got publisher %d's message (account %s, subject %s) as %s, want %s",
+		ct.refuse("account-graph", "subscription %q in account %s got publisher %d's message (account %s, subject %s) as %s, want %s",
 			s.sub.Subject, s.account, pi, p.account, p.subject, m.Subject, want)
 		return
 	}
-	s.got[pi] = append(s.got[pi], arrival{seq: seq, gen: s.c.gen})
-	if ct.inFinal && seq > p.finalStart {
-		ct.finalGot++
-	}
+	s.record(pi, d.seq)
+	ct.arrived(&p.stream, d.seq)
 }
-
-func (ct *clusterTraffic) bad(format string, args ...any) {
-	ct.badMsgs = append(ct.badMsgs, fmt.Sprintf(format, args...))
-	ct.badChecks = append(ct.badChecks, "")
-}
-
-// badGraph records a delivery the account graph does not lead to.
-func (ct *clusterTraffic) badGraph(format string, args ...any) {
-	ct.bad(format, args...)
-	ct.badChecks[len(ct.badChecks)-1] = "account-graph"
-}
-
-func (ct *clusterTraffic) stop() { ct.stopped = true }
 
 // ready: every client is connected with its subscriptions confirmed, and
 // the whole mesh has been up long enough for the interest to cross it.
@@ -361,12 +302,6 @@ func (ct *clusterTraffic) final() {
 				receivers++
 			}
 		}
-		p.finalStart = len(p.sent)
-		for i := 0; i < ct.timing.finalRound; i++ {
-			ct.publish(p)
-		}
-		ct.finalDue += (len(p.sent) - p.finalStart) * receivers
+		ct.sendFinal(&p.stream, ct.timing.finalRound, receivers, func() { ct.publish(p) })
 	}
 }
-
-func (ct *clusterTraffic) finalDone() bool { return ct.finalGot >= ct.finalDue }

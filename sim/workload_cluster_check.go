@@ -2,7 +2,7 @@ package sim
 
 import (
 	"fmt"
-	"slices"
+	"strconv"
 	"time"
 )
 
@@ -104,18 +104,13 @@ func (ct *clusterTraffic) stat(name string) string { return ct.label + "-" + nam
 // check verifies the traffic's invariants (see clusterTraffic) and fills
 // stats.
 func (ct *clusterTraffic) check(stats map[string]int) error {
-	for i, msg := range ct.badMsgs {
-		err := fmt.Errorf("%s: %d bad messages, first: %s", ct.label, len(ct.badMsgs), msg)
-		if c := ct.badChecks[i]; c == "" {
-			return err
-		} else if ct.r.checks.on(c) {
-			return violation(c, err)
-		}
+	if err := ct.checkRefused(ct.r.checks); err != nil {
+		return err
 	}
 	for _, p := range ct.pubs {
 		stats[ct.stat("published")] += len(p.sent)
-		if ct.inFinal && len(p.sent)-p.finalStart != ct.timing.finalRound && ct.r.checks.on("liveness") {
-			return violationf("liveness", "%s: publisher %d sent %d of %d final messages", ct.label, p.idx, len(p.sent)-p.finalStart, ct.timing.finalRound)
+		if err := ct.checkFinalSent(ct.r.checks, &p.stream, ct.timing.finalRound); err != nil {
+			return err
 		}
 	}
 	for i, s := range ct.plain {
@@ -134,26 +129,6 @@ func (ct *clusterTraffic) check(stats map[string]int) error {
 	return nil
 }
 
-// checkOnce verifies that every seq was published and arrived at most
-// once per session (a violation of check once: a loop or a duplicate),
-// and returns the distinct seqs, sorted.
-func checkOnce(checks checkSet, got []arrival, sent int, once string) ([]int, error) {
-	seen := make(map[arrival]bool, len(got))
-	var seqs []int
-	for _, a := range got {
-		if a.seq < 1 || a.seq > sent {
-			return nil, fmt.Errorf("seq %d was never published (%d sent)", a.seq, sent)
-		}
-		if seen[a] && checks.on(once) {
-			return nil, violationf(once, "seq %d delivered twice on one session (a loop or a duplicate)", a.seq)
-		}
-		seen[a] = true
-		seqs = append(seqs, a.seq)
-	}
-	slices.Sort(seqs)
-	return slices.Compact(seqs), nil
-}
-
 // checkPlain checks s against every publisher the graph leads to it
 // (receive refused deliveries from any other).
 func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
@@ -166,19 +141,15 @@ func (ct *clusterTraffic) checkPlain(s *csub, stats map[string]int) error {
 		if err != nil {
 			return fmt.Errorf("from publisher %d: %w", p.idx, err)
 		}
-		for seq := 1; seq <= len(p.sent) && ct.r.checks.on("cluster-once-per-sub"); seq++ {
+		required := func(seq int) (bool, string) {
 			required, cross := ct.requiredPlain(p, seq, s)
-			if !required {
-				continue
-			}
-			stats[ct.stat("required")]++
-			if cross {
+			if required && cross {
 				stats[ct.stat("cross-required")]++
 			}
-			if _, found := slices.BinarySearch(got, seq); !found {
-				m := p.sent[seq-1]
-				return violationf("cluster-once-per-sub", "lost seq %d from publisher %d on %s (published at %v, cross-node %v)", seq, p.idx, m.node, m.at, cross)
-			}
+			return required, ", cross-node " + strconv.FormatBool(cross)
+		}
+		if err := checkArrived(ct.r.checks, "cluster-once-per-sub", &p.stream, got, required, stats, ct.stat("required")); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -242,21 +213,11 @@ func (ct *clusterTraffic) checkQueue(g *cqueue, stats map[string]int) error {
 			if _, err := checkOnce(ct.r.checks, s.got[p.idx], len(p.sent), "cluster-once-per-queue-group"); err != nil {
 				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
 			}
-			for _, a := range s.got[p.idx] {
-				count[a.seq]++
-			}
+			groupCount(count, s.got[p.idx])
 		}
-		for seq := 1; seq <= len(p.sent) && ct.r.checks.on("cluster-once-per-queue-group"); seq++ {
-			if count[seq] > 1 {
-				return violationf("cluster-once-per-queue-group", "seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
-			}
-			if ct.requiredQueue(p, seq, g) {
-				stats[ct.stat("queue-required")]++
-				if count[seq] == 0 {
-					m := p.sent[seq-1]
-					return violationf("cluster-once-per-queue-group", "lost seq %d from publisher %d on %s (published at %v)", seq, p.idx, m.node, m.at)
-				}
-			}
+		required := func(seq int) bool { return ct.requiredQueue(p, seq, g) }
+		if err := checkGroup(ct.r.checks, "cluster-once-per-queue-group", &p.stream, count, required, stats, ct.stat("queue-required")); err != nil {
+			return err
 		}
 	}
 	return nil

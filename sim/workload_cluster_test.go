@@ -1,24 +1,9 @@
 package sim
 
 import (
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestCheckOnceAllowsAnotherSessionOnly(t *testing.T) {
-	got := []arrival{{seq: 1, gen: 1}, {seq: 2, gen: 1}, {seq: 2, gen: 3}}
-	seqs, err := checkOnce(nil, got, 3, "cluster-once-per-sub")
-	if err != nil || len(seqs) != 2 || seqs[0] != 1 || seqs[1] != 2 {
-		t.Fatalf("checkOnce = %v, %v", seqs, err)
-	}
-	if _, err := checkOnce(nil, append(got, arrival{seq: 1, gen: 1}), 3, "cluster-once-per-sub"); err == nil || !strings.Contains(err.Error(), "twice") {
-		t.Fatalf("a duplicate on one session passed: %v", err)
-	}
-	if _, err := checkOnce(nil, []arrival{{seq: 4, gen: 1}}, 3, "cluster-once-per-sub"); err == nil {
-		t.Fatal("an unpublished seq passed")
-	}
-}
 
 func TestRouteTrackerIntervals(t *testing.T) {
 	w := NewWorld(1, DefaultOptions())

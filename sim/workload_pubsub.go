@@ -1,9 +1,7 @@
 package sim
 
 import (
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -31,45 +29,29 @@ const (
 // and exactly once per queue group; no message is ever delivered twice or
 // out of publish order; nothing unpublished is delivered.
 type pubsub struct {
-	spec     PubSubSpec
-	r        *run
-	pubs     []*publisher
-	plain    []*subscriber
-	queue    []*subscriber
-	stopped  bool
-	inFinal  bool
-	finalGot int
-	finalDue int
-	badMsgs  []string
-}
-
-type publisher struct {
-	idx        int
-	c          *Client
-	sent       []sentMsg // seq n is sent[n-1]
-	finalStart int       // seqs above this belong to the liveness round
-}
-
-type sentMsg struct {
-	at  time.Duration
-	gen int
+	numbered
+	spec  PubSubSpec
+	r     *run
+	pubs  []*stream
+	plain []*subscriber
+	queue []*subscriber
 }
 
 type subscriber struct {
-	c     *Client
-	sub   *Sub
+	receiver
 	queue bool
-	got   map[int][]int // publisher index -> seqs in arrival order
 }
 
-func newPubSub(spec PubSubSpec) *pubsub { return &pubsub{spec: spec} }
+func newPubSub(spec PubSubSpec) *pubsub {
+	return &pubsub{numbered: numbered{label: "pubsub"}, spec: spec}
+}
 
 func (ps *pubsub) start(r *run) {
 	ps.r = r
 	for i, c := range r.takeClients(ps.spec.Publishers) {
-		p := &publisher{idx: i, c: c}
+		p := &stream{idx: i, c: c, subject: pubSubPrefix + strconv.Itoa(i)}
 		ps.pubs = append(ps.pubs, p)
-		ps.schedulePublish(p)
+		ps.publishEvery(p, ps.spec.Interval, func() { ps.publish(p) })
 	}
 	for i, c := range r.takeClients(ps.spec.Subscribers) {
 		subject := pubSubPrefix + ">"
@@ -84,57 +66,28 @@ func (ps *pubsub) start(r *run) {
 }
 
 func (ps *pubsub) subscribe(c *Client, subject, queue string) *subscriber {
-	s := &subscriber{c: c, queue: queue != "", got: make(map[int][]int)}
+	s := &subscriber{receiver: receiver{c: c, got: received{}}, queue: queue != ""}
 	s.sub = c.Subscribe(subject, queue, func(m Msg) { ps.receive(s, m) })
 	return s
 }
 
-// schedulePublish publishes p's next message after a seeded gap in
-// [Interval/2, 3*Interval/2).
-func (ps *pubsub) schedulePublish(p *publisher) {
-	iv := int64(ps.spec.Interval)
-	gap := time.Duration(iv/2 + p.c.host.rng.Int64N(iv))
-	p.c.host.After(gap, func() {
-		if ps.stopped {
-			return
-		}
-		ps.publish(p)
-		ps.schedulePublish(p)
-	})
-}
+func (ps *pubsub) publish(p *stream) { p.send(ps.r.w, ps.spec.PayloadSize) }
 
-func (ps *pubsub) publish(p *publisher) bool {
-	seq := len(p.sent) + 1
-	payload := []byte(fmt.Sprintf("%d %d ", p.idx, seq))
-	for len(payload) < ps.spec.PayloadSize {
-		payload = append(payload, 'x')
-	}
-	if p.c.Publish(pubSubPrefix+strconv.Itoa(p.idx), "", payload) != nil {
-		return false
-	}
-	p.sent = append(p.sent, sentMsg{at: ps.r.w.Elapsed(), gen: p.c.ConnGen()})
-	return true
-}
-
+// receive records one delivery, refusing any that is not a publisher's
+// message on that publisher's subject.
 func (ps *pubsub) receive(s *subscriber, m Msg) {
-	f := strings.Fields(string(m.Data))
-	if len(f) < 2 {
-		ps.badMsgs = append(ps.badMsgs, fmt.Sprintf("malformed payload %.40q", m.Data))
+	d, err := decodeSeq(m.Data, len(ps.pubs))
+	switch {
+	case err == errMalformed:
+		ps.refuse("", "malformed payload %.40q", m.Data)
+		return
+	case err != nil || m.Subject != pubSubPrefix+d.pubField:
+		ps.refuse("", "bad message %s %.40q", m.Subject, m.Data)
 		return
 	}
-	pi, err1 := strconv.Atoi(f[0])
-	seq, err2 := strconv.Atoi(f[1])
-	if err1 != nil || err2 != nil || pi < 0 || pi >= len(ps.pubs) || m.Subject != pubSubPrefix+f[0] {
-		ps.badMsgs = append(ps.badMsgs, fmt.Sprintf("bad message %s %.40q", m.Subject, m.Data))
-		return
-	}
-	s.got[pi] = append(s.got[pi], seq)
-	if ps.inFinal && seq > ps.pubs[pi].finalStart {
-		ps.finalGot++
-	}
+	s.record(d.pub, d.seq)
+	ps.arrived(ps.pubs[d.pub], d.seq)
 }
-
-func (ps *pubsub) stop() { ps.stopped = true }
 
 func (ps *pubsub) ready() bool {
 	for _, s := range append(ps.plain[:len(ps.plain):len(ps.plain)], ps.queue...) {
@@ -154,12 +107,6 @@ func (ps *pubsub) final() {
 	}
 	ps.inFinal = true
 	for _, p := range ps.pubs {
-		p.finalStart = len(p.sent)
-		for i := 0; i < ps.spec.FinalRound; i++ {
-			ps.publish(p)
-		}
-		ps.finalDue += (len(p.sent) - p.finalStart) * receivers
+		ps.sendFinal(p, ps.spec.FinalRound, receivers, func() { ps.publish(p) })
 	}
 }
-
-func (ps *pubsub) finalDone() bool { return ps.finalGot >= ps.finalDue }

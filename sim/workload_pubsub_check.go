@@ -1,20 +1,16 @@
 package sim
 
-import (
-	"fmt"
-	"slices"
-)
+import "fmt"
 
 // check verifies the pub/sub invariants (see pubsub) and fills stats.
 func (ps *pubsub) check(stats map[string]int) error {
-	if len(ps.badMsgs) > 0 {
-		return fmt.Errorf("pubsub: %d bad messages, first: %s", len(ps.badMsgs), ps.badMsgs[0])
+	if err := ps.checkRefused(ps.r.checks); err != nil {
+		return err
 	}
 	for _, p := range ps.pubs {
 		stats["published"] += len(p.sent)
-		if ps.inFinal && len(p.sent)-p.finalStart != ps.spec.FinalRound && ps.r.checks.on("liveness") {
-			return violationf("liveness", "pubsub: publisher %d sent %d of %d final messages",
-				p.idx, len(p.sent)-p.finalStart, ps.spec.FinalRound)
+		if err := ps.checkFinalSent(ps.r.checks, p, ps.spec.FinalRound); err != nil {
+			return err
 		}
 	}
 	for i, s := range ps.plain {
@@ -30,38 +26,16 @@ func (ps *pubsub) check(stats map[string]int) error {
 	return nil
 }
 
-// checkOrder verifies seqs were published, hold no duplicate (a
-// violation of check once) and are in publish order (per-publisher-order).
-func checkOrder(checks checkSet, seqs []int, sent int, once string) error {
-	for i, seq := range seqs {
-		switch {
-		case seq < 1 || seq > sent:
-			return fmt.Errorf("seq %d was never published (%d sent)", seq, sent)
-		case i == 0:
-		case seq == seqs[i-1] && checks.on(once):
-			return violationf(once, "seq %d arrived twice", seq)
-		case seq < seqs[i-1] && checks.on("per-publisher-order"):
-			return violationf("per-publisher-order", "seq %d arrived after seq %d", seq, seqs[i-1])
-		}
-	}
-	return nil
-}
-
 func (ps *pubsub) checkPlain(s *subscriber, stats map[string]int) error {
 	for _, p := range ps.pubs {
-		seqs := s.got[p.idx]
+		seqs := seqsOf(s.got[p.idx])
 		stats["delivered"] += len(seqs)
 		if err := checkOrder(ps.r.checks, seqs, len(p.sent), "exactly-once-per-sub"); err != nil {
 			return fmt.Errorf("from publisher %d: %w", p.idx, err)
 		}
-		for seq := 1; seq <= len(p.sent) && ps.r.checks.on("exactly-once-per-sub"); seq++ {
-			if !ps.requiredPlain(p, seq, s) {
-				continue
-			}
-			stats["required"]++
-			if _, found := slices.BinarySearch(seqs, seq); !found {
-				return violationf("exactly-once-per-sub", "lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
-			}
+		required := func(seq int) (bool, string) { return requiredPlain(p, seq, s), "" }
+		if err := checkArrived(ps.r.checks, "exactly-once-per-sub", p, seqs, required, stats, "required"); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -70,7 +44,7 @@ func (ps *pubsub) checkPlain(s *subscriber, stats map[string]int) error {
 // publisherHeld reports whether the publisher's session outlived the
 // settle window after publishing message seq, and no cut held the message
 // back for an unknown time.
-func publisherHeld(p *publisher, seq int) bool {
+func publisherHeld(p *stream, seq int) bool {
 	m := p.sent[seq-1]
 	return !p.c.SessionEndedBy(m.gen, m.at+deliverySettle) && !p.c.CutWithin(m.at, m.at+deliverySettle)
 }
@@ -82,14 +56,14 @@ func subscribedThrough(s *subscriber, m sentMsg) bool {
 	return ok && !s.c.SessionEndedBy(conf.Gen, m.at+deliverySettle)
 }
 
-func (ps *pubsub) requiredPlain(p *publisher, seq int, s *subscriber) bool {
+func requiredPlain(p *stream, seq int, s *subscriber) bool {
 	return publisherHeld(p, seq) && subscribedThrough(s, p.sent[seq-1])
 }
 
 // requiredQueue: some member was subscribed through the window and no
 // member's session broke around it (the node may have picked that one,
 // or learn of the break only a latency later).
-func (ps *pubsub) requiredQueue(p *publisher, seq int) bool {
+func (ps *pubsub) requiredQueue(p *stream, seq int) bool {
 	if !publisherHeld(p, seq) {
 		return false
 	}
@@ -108,25 +82,16 @@ func (ps *pubsub) checkQueue(stats map[string]int) error {
 	for _, p := range ps.pubs {
 		count := make([]int, len(p.sent)+1)
 		for i, s := range ps.queue {
-			seqs := s.got[p.idx]
-			stats["queue-delivered"] += len(seqs)
-			if err := checkOrder(ps.r.checks, seqs, len(p.sent), "exactly-once-per-queue-group"); err != nil {
+			got := s.got[p.idx]
+			stats["queue-delivered"] += len(got)
+			if err := checkOrder(ps.r.checks, seqsOf(got), len(p.sent), "exactly-once-per-queue-group"); err != nil {
 				return fmt.Errorf("member %d from publisher %d: %w", i, p.idx, err)
 			}
-			for _, seq := range seqs {
-				count[seq]++
-			}
+			groupCount(count, got)
 		}
-		for seq := 1; seq <= len(p.sent) && ps.r.checks.on("exactly-once-per-queue-group"); seq++ {
-			if count[seq] > 1 {
-				return violationf("exactly-once-per-queue-group", "seq %d from publisher %d delivered to %d members", seq, p.idx, count[seq])
-			}
-			if ps.requiredQueue(p, seq) {
-				stats["queue-required"]++
-				if count[seq] == 0 {
-					return violationf("exactly-once-per-queue-group", "lost seq %d from publisher %d (published at %v)", seq, p.idx, p.sent[seq-1].at)
-				}
-			}
+		required := func(seq int) bool { return ps.requiredQueue(p, seq) }
+		if err := checkGroup(ps.r.checks, "exactly-once-per-queue-group", p, count, required, stats, "queue-required"); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -310,7 +310,7 @@ func (p *raftKV) addStats(stats map[string]int) {
 	stats["kv-gets-abandoned"] = abandoned
 	stats["kv-not-leader"] = notLeader
 	stats["kv-attempts"] = attempts
-	stats["raft-leaders"] = len(p.inv.leaders)
-	stats["raft-committed"] = len(p.inv.committed)
+	stats["raft-leaders"] = p.inv.chk.Leaders()
+	stats["raft-committed"] = int(p.inv.chk.Committed())
 	p.addDiskStats(stats)
 }

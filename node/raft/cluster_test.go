@@ -8,6 +8,8 @@ import (
 	"hash/fnv"
 	"math/rand/v2"
 	"testing"
+
+	"jsnode/node/raft/raftcheck"
 )
 
 // The randomized cluster harness: N nodes, a network the test controls
@@ -96,6 +98,7 @@ type simNode struct {
 	rn      *RawNode
 	applied uint64
 	hash    uint64
+	check   *raftcheck.Member // this incarnation, as the checker sees it
 }
 
 type simMsg struct {
@@ -119,16 +122,14 @@ type sim struct {
 	elect   int
 	cfg     func(id ID, s Storage) Config
 
-	leaders    map[uint64]ID           // term -> leader
-	committed  map[uint64]uint64       // index -> term, from applied entries
-	maxApplied uint64                  // highest index in committed
-	chain      map[uint64]uint64       // index -> application state after it
-	seen       map[[2]uint64][2]uint64 // (index, term) -> (data hash, previous term)
-	reads      map[uint64]readCheck
-	nextData   uint64
-	nextRead   uint64
-	violation  string
-	stats      simStats
+	check     *raftcheck.Checker
+	reads     map[uint64]readCheck
+	nextData  uint64
+	nextRead  uint64
+	violation string
+	// violated is the check the violation fails ("": a harness failure).
+	violated string
+	stats    simStats
 }
 
 type readCheck struct {
@@ -152,8 +153,8 @@ func (st *simStats) add(o simStats) {
 
 func newSim(seed uint64, opt simOptions) *sim {
 	s := &sim{seed: seed, opt: opt, rng: rand.New(rand.NewPCG(seed, 0x5eed)),
-		oneWay: map[[2]ID]bool{}, leaders: map[uint64]ID{}, committed: map[uint64]uint64{},
-		chain: map[uint64]uint64{}, seen: map[[2]uint64][2]uint64{}, reads: map[uint64]readCheck{}}
+		oneWay: map[[2]ID]bool{}, reads: map[uint64]readCheck{}}
+	s.check = raftcheck.New(s.unsafe)
 	s.group = make([]int, opt.pool)
 	s.elect = 4 + s.rng.IntN(7)
 	heartbeat := 1 + s.rng.IntN(2)
@@ -178,6 +179,7 @@ func newSim(seed uint64, opt simOptions) *sim {
 	}
 	for i := 1; i <= opt.pool; i++ {
 		n := &simNode{id: ID(i), storage: NewMemoryStorage()}
+		n.check = s.check.Member(nodeName(n.id))
 		var err error
 		if i <= opt.voters {
 			n.rn, err = Start(s.cfg(n.id, n.storage), Membership{Voters: voters})
@@ -202,6 +204,17 @@ func newSim(seed uint64, opt simOptions) *sim {
 		n.rn.Advance(rd)
 	}
 	return s
+}
+
+// nodeName names a node to the checker.
+func nodeName(id ID) string { return fmt.Sprintf("node %d", id) }
+
+// unsafe records a violation of a Raft safety property.
+func (s *sim) unsafe(v raftcheck.Violation) {
+	if s.violation == "" {
+		s.violated = v.Check
+	}
+	s.fail("%s", v.Msg)
 }
 
 func (s *sim) fail(format string, args ...any) {
@@ -281,6 +294,9 @@ func (s *sim) blocked(from, to ID) bool {
 }
 
 func (s *sim) send(m Message) {
+	if m.Type == MsgVoteResp && !m.Reject {
+		s.check.Voted(nodeName(m.From), nodeName(m.To), m.Term)
+	}
 	data, err := Marshal(m)
 	if err != nil {
 		s.fail("marshal %s: %v", m, err)
@@ -303,7 +319,7 @@ func (s *sim) send(m Message) {
 // some messages sent.
 func (s *sim) handleReady(n *simNode) {
 	rd := n.rn.Ready()
-	s.checkNewEntries(n, rd.Entries)
+	n.check.Appended(checkEntries(rd.Entries), logTerms(n.rn.raft.log))
 	// A crash may strike between any two of the writes, or after them
 	// with only some messages sent.
 	crashAt := -1
@@ -377,9 +393,8 @@ func (s *sim) restoreApp(n *simNode, snap Snapshot) {
 	if n.applied != snap.Meta.Index {
 		s.fail("node %d snapshot data for %d labelled %d", n.id, n.applied, snap.Meta.Index)
 	}
-	if want, ok := s.chain[n.applied]; ok && want != n.hash {
-		s.fail("state machine safety: node %d restored a different state at %d", n.id, n.applied)
-	}
+	n.check.Restored(snap.Meta.Index, snap.Meta.Term)
+	n.check.State(n.applied, n.hash)
 }
 
 func snapshotData(hash, index uint64) []byte {
@@ -403,89 +418,47 @@ func entryHash(prev uint64, e Entry) uint64 {
 	return h.Sum64()
 }
 
-func dataHash(e Entry) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte{byte(e.Type)})
-	h.Write(e.Data)
-	return h.Sum64()
+// checkEntry is e as the checker sees it.
+func checkEntry(e Entry) raftcheck.Entry {
+	return raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
 }
 
-// apply applies one committed entry and checks state-machine safety: the
-// state after index i is the same on every node that ever reaches it.
-func (s *sim) apply(n *simNode, e Entry) {
-	if e.Index != n.applied+1 {
-		s.fail("node %d applied %d after %d", n.id, e.Index, n.applied)
-		return
+// checkEntries is ents as the checker sees them.
+func checkEntries(ents []Entry) []raftcheck.Entry {
+	out := make([]raftcheck.Entry, len(ents))
+	for i, e := range ents {
+		out[i] = checkEntry(e)
 	}
+	return out
+}
+
+// logTerms reads l for the checker; a compacted index reads as term 0.
+func logTerms(l *raftLog) raftcheck.Log {
+	return raftcheck.LogFunc(func(i uint64) (uint64, error) { return l.termOrZero(i), nil })
+}
+
+// apply applies one committed entry; the checker verifies state-machine
+// safety: every node applies the same entry at index i, in order, and
+// reaches the same state after it.
+func (s *sim) apply(n *simNode, e Entry) {
+	n.check.Applied(checkEntry(e), n.rn.raft.term)
 	n.hash = entryHash(n.hash, e)
 	n.applied = e.Index
 	s.stats.applied++
-	if want, ok := s.chain[e.Index]; ok && want != n.hash {
-		s.fail("state machine safety: node %d applied a different entry at %d (term %d, committed term %d)",
-			n.id, e.Index, e.Term, s.committed[e.Index])
-		return
-	}
-	s.chain[e.Index] = n.hash
-	s.committed[e.Index] = e.Term
-	s.maxApplied = max(s.maxApplied, e.Index)
+	n.check.State(e.Index, n.hash)
 }
 
-// checkNewEntries checks log matching as entries are written: two entries
-// with the same index and term anywhere must carry the same data and
-// follow the same previous term (which by induction makes the logs
-// identical up to there).
-func (s *sim) checkNewEntries(n *simNode, ents []Entry) {
-	for i, e := range ents {
-		var prevTerm uint64
-		if i > 0 {
-			prevTerm = ents[i-1].Term
-		} else {
-			prevTerm = n.rn.raft.log.termOrZero(e.Index - 1)
-		}
-		key := [2]uint64{e.Index, e.Term}
-		got := [2]uint64{dataHash(e), prevTerm}
-		if want, ok := s.seen[key]; ok && want != got {
-			s.fail("log matching: node %d entry (%d, %d) differs from another node's", n.id, e.Index, e.Term)
-			return
-		}
-		s.seen[key] = got
-	}
-}
-
-// checkStep checks, after every step, at most one leader per term and
-// leader completeness for leaders seen for the first time.
+// checkStep observes every leader after every step: the checker verifies
+// at most one leader per term and, for each new leadership, leader
+// completeness.
 func (s *sim) checkStep() {
 	for _, n := range s.nodes {
 		if n.rn == nil || n.rn.raft.role != RoleLeader {
 			continue
 		}
-		term := n.rn.raft.term
-		prev, ok := s.leaders[term]
-		if ok && prev != n.id {
-			s.fail("election safety: nodes %d and %d both lead term %d", prev, n.id, term)
-			return
-		}
-		if !ok {
-			s.leaders[term] = n.id
+		log := n.rn.raft.log
+		if n.check.Leading(n.rn.raft.term, log.firstIndex()-1, logTerms(log)) {
 			s.stats.elections++
-			s.checkLeaderCompleteness(n)
-		}
-	}
-}
-
-// checkLeaderCompleteness: a new leader's log holds every entry committed
-// so far (or a snapshot covering it).
-func (s *sim) checkLeaderCompleteness(n *simNode) {
-	log := n.rn.raft.log
-	for index := log.firstIndex(); index <= s.maxApplied; index++ {
-		term, ok := s.committed[index]
-		if !ok {
-			continue
-		}
-		if got := log.termOrZero(index); got != term {
-			s.fail("leader completeness: leader %d of term %d has term %d at committed index %d (term %d)",
-				n.id, n.rn.raft.term, got, index, term)
-			return
 		}
 	}
 }
@@ -520,10 +493,11 @@ func (s *sim) restart(n *simNode) {
 	}
 	rn.raft.bugs = s.opt.bugs
 	n.rn = rn
+	n.check = s.check.Member(nodeName(n.id))
 	s.restoreApp(n, snap)
 	hs, _ := n.storage.InitialState()
 	for index := n.applied + 1; index <= hs.Commit; index++ {
-		if want, ok := s.committed[index]; ok {
+		if want, ok := s.check.CommittedTerm(index); ok {
 			if got := rn.raft.log.termOrZero(index); got != want {
 				s.fail("durability: node %d lost committed entry %d across a crash", n.id, index)
 				return

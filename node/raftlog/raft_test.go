@@ -11,6 +11,7 @@ import (
 
 	"jsnode/disk/memfs"
 	"jsnode/node/raft"
+	"jsnode/node/raft/raftcheck"
 )
 
 // The integration harness: three raft.RawNodes, each on its own memfs
@@ -62,22 +63,13 @@ type raftNode struct {
 	applied   uint64
 	hash      uint64
 	restarts  int
+	check     *raftcheck.Member // this incarnation, as the checker sees it
 }
 
 type netMsg struct {
 	at   int
 	to   raft.ID
 	data []byte
-}
-
-type voteKey struct {
-	voter raft.ID
-	term  uint64
-}
-
-type committedEntry struct {
-	term uint64
-	hash uint64
 }
 
 type raftSim struct {
@@ -88,11 +80,7 @@ type raftSim struct {
 	bugs      testBugs
 	nodes     []*raftNode
 	net       []netMsg
-	leaders   map[uint64]raft.ID
-	votes     map[voteKey]raft.ID
-	committed map[uint64]committedEntry
-	chain     map[uint64]uint64 // index -> application hash after it
-	maxCommit uint64
+	check     *raftcheck.Checker
 	nextData  uint64
 	violation string
 	safety    bool // the violation breaks a Raft safety property
@@ -113,13 +101,13 @@ func (a *raftStats) add(b raftStats) {
 }
 
 func newRaftSim(seed uint64, bugs testBugs) *raftSim {
-	s := &raftSim{seed: seed, rng: rand.New(rand.NewPCG(seed, 0x7261667400)), bugs: bugs,
-		leaders: map[uint64]raft.ID{}, votes: map[voteKey]raft.ID{},
-		committed: map[uint64]committedEntry{}, chain: map[uint64]uint64{}}
+	s := &raftSim{seed: seed, rng: rand.New(rand.NewPCG(seed, 0x7261667400)), bugs: bugs}
+	s.check = raftcheck.New(s.unsafe)
 	s.opts = []Options{{}, {SegmentBytes: 1024}, {SegmentBytes: SegmentBytesMin, CacheBytes: -1}}[s.rng.IntN(3)]
 	members := raft.Membership{Voters: []raft.ID{1, 2, 3}}
 	for id := raft.ID(1); id <= 3; id++ {
 		n := &raftNode{id: id, mem: memfs.New()}
+		n.check = s.check.Member(nodeName(id))
 		n.log = s.mustOpen(n)
 		rn, err := raft.Start(s.config(n), members)
 		if err != nil {
@@ -157,12 +145,15 @@ func (s *raftSim) config(n *raftNode) raft.Config {
 
 func (s *raftSim) chance(p float64) bool { return s.rng.Float64() < p }
 
+// nodeName names a node to the checker.
+func nodeName(id raft.ID) string { return fmt.Sprintf("node %d", id) }
+
 // unsafe records a violation of a Raft safety property.
-func (s *raftSim) unsafe(format string, args ...any) {
+func (s *raftSim) unsafe(v raftcheck.Violation) {
 	if s.violation == "" {
 		s.safety = true
 	}
-	s.fail(format, args...)
+	s.fail("%s", v.Msg)
 }
 
 func (s *raftSim) fail(format string, args ...any) {
@@ -269,11 +260,7 @@ func (s *raftSim) deliver() {
 // send puts m on the network, noting the votes it grants.
 func (s *raftSim) send(m raft.Message, lossy bool) {
 	if m.Type == raft.MsgVoteResp && !m.Reject {
-		k := voteKey{voter: m.From, term: m.Term}
-		if prev, ok := s.votes[k]; ok && prev != m.To {
-			s.unsafe("double vote: node %d voted for %d and %d in term %d", m.From, prev, m.To, m.Term)
-		}
-		s.votes[k] = m.To
+		s.check.Voted(nodeName(m.From), nodeName(m.To), m.Term)
 	}
 	data, err := raft.Marshal(m)
 	if err != nil {
@@ -298,6 +285,7 @@ func (s *raftSim) handleReady(n *raftNode, lossy bool) {
 	if rd.SoftState != nil && rd.SoftState.Role == raft.RoleLeader {
 		s.checkLeader(n, rd)
 	}
+	n.check.Appended(checkEntries(rd.Entries), raftcheck.LogFunc(n.log.Term))
 	crashAt := -1
 	if lossy && s.chance(raftMidReadyProb) {
 		crashAt = s.rng.IntN(3)
@@ -346,34 +334,20 @@ func (s *raftSim) handleReady(n *raftNode, lossy bool) {
 	n.rn.Advance(rd)
 }
 
-// checkLeader asserts election safety and leader completeness for a node
-// that just became leader: its log (stored plus this Ready's entries)
-// holds every entry some node applied.
+// checkLeader has the checker verify election safety and leader
+// completeness for a node that just became leader: its log (stored plus
+// this Ready's entries) must hold every entry committed before its term.
 func (s *raftSim) checkLeader(n *raftNode, rd raft.Ready) {
-	term := n.rn.Status().Term
-	if prev, ok := s.leaders[term]; ok && prev != n.id {
-		s.unsafe("two leaders in term %d: %d and %d", term, prev, n.id)
-		return
-	}
-	s.leaders[term] = n.id
 	first, _ := n.log.FirstIndex()
-	for i := max(first, 1); i <= s.maxCommit; i++ {
-		want, ok := s.committed[i]
-		if !ok {
-			continue
-		}
-		got, err := n.log.Term(i)
+	log := func(i uint64) (uint64, error) {
 		for _, e := range rd.Entries {
 			if e.Index == i {
-				got, err = e.Term, nil
+				return e.Term, nil
 			}
 		}
-		if err != nil || got != want.term {
-			s.unsafe("leader completeness: new leader %d (term %d) has term %d (%v) at committed index %d, want %d",
-				n.id, term, got, err, i, want.term)
-			return
-		}
+		return n.log.Term(i)
 	}
+	n.check.Leading(n.rn.Status().Term, max(first, 1)-1, raftcheck.LogFunc(log))
 }
 
 func entryHash(prev uint64, e raft.Entry) uint64 {
@@ -385,34 +359,32 @@ func entryHash(prev uint64, e raft.Entry) uint64 {
 	return h.Sum64()
 }
 
-func dataHash(data []byte) uint64 {
-	h := fnv.New64a()
-	_, _ = h.Write(data)
-	return h.Sum64()
+// checkEntry is e as the checker sees it.
+func checkEntry(e raft.Entry) raftcheck.Entry {
+	return raftcheck.Entry{Index: e.Index, Term: e.Term, Digest: raftcheck.Digest(byte(e.Type), e.Data)}
 }
 
-// apply applies committed entries, checking that every node applies the
-// same entry at each index, in order.
+// checkEntries is ents as the checker sees them.
+func checkEntries(ents []raft.Entry) []raftcheck.Entry {
+	out := make([]raftcheck.Entry, len(ents))
+	for i, e := range ents {
+		out[i] = checkEntry(e)
+	}
+	return out
+}
+
+// apply applies committed entries; the checker verifies that every node
+// applies the same entry at each index, in order, reaching the same
+// state.
 func (s *raftSim) apply(n *raftNode, ents []raft.Entry) {
+	if len(ents) == 0 {
+		return
+	}
+	term := n.rn.Status().Term
 	for _, e := range ents {
-		if e.Index != n.applied+1 {
-			s.fail("node %d applied %d after %d", n.id, e.Index, n.applied)
-			return
-		}
-		c := committedEntry{term: e.Term, hash: dataHash(e.Data)}
-		if prev, ok := s.committed[e.Index]; ok && prev != c {
-			s.unsafe("state machine safety: node %d applied term %d at %d, another node term %d",
-				n.id, e.Term, e.Index, prev.term)
-			return
-		}
-		s.committed[e.Index] = c
-		s.maxCommit = max(s.maxCommit, e.Index)
+		n.check.Applied(checkEntry(e), term)
 		n.hash, n.applied = entryHash(n.hash, e), e.Index
-		if prev, ok := s.chain[e.Index]; ok && prev != n.hash {
-			s.unsafe("node %d state at %d differs from another node's", n.id, e.Index)
-			return
-		}
-		s.chain[e.Index] = n.hash
+		n.check.State(e.Index, n.hash)
 	}
 }
 
@@ -434,9 +406,8 @@ func (s *raftSim) restoreApp(n *raftNode, snap raft.Snapshot) {
 	if n.applied != snap.Meta.Index {
 		s.fail("node %d snapshot for %d holds state at %d", n.id, snap.Meta.Index, n.applied)
 	}
-	if want, ok := s.chain[n.applied]; ok && want != n.hash {
-		s.unsafe("node %d restored a different state at %d", n.id, n.applied)
-	}
+	n.check.Restored(snap.Meta.Index, snap.Meta.Term)
+	n.check.State(n.applied, n.hash)
 }
 
 // crash cuts the power: the node's disk becomes what a power loss would
@@ -470,6 +441,7 @@ func (s *raftSim) restart(n *raftNode) {
 		return
 	}
 	n.rn = rn
+	n.check = s.check.Member(nodeName(n.id))
 	snap, _ := l.Snapshot()
 	s.restoreApp(n, snap)
 }
@@ -515,7 +487,7 @@ func TestRaftOverRaftlog(t *testing.T) {
 		if err := s.run(); err != nil {
 			t.Fatalf("%v\nreplay: go test ./node/raftlog -run TestRaftOverRaftlog -raftlog.seed=%d", err, seed)
 		}
-		s.stats.commits = s.maxCommit
+		s.stats.commits = s.check.Committed()
 		total.add(s.stats)
 	}
 	t.Logf("%d seeds: %+v", len(seeds), total)
@@ -530,7 +502,7 @@ func TestRaftOverRaftlogIsDeterministic(t *testing.T) {
 	summary := func() string {
 		s := newRaftSim(7, testBugs{})
 		err := s.run()
-		out := fmt.Sprintf("%v %+v commit=%d", err, s.stats, s.maxCommit)
+		out := fmt.Sprintf("%v %+v commit=%d", err, s.stats, s.check.Committed())
 		for _, n := range s.nodes {
 			out += fmt.Sprintf(" %d:%d/%x", n.id, n.applied, n.hash)
 		}

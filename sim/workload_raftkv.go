@@ -99,6 +99,7 @@ func (p *raftKV) boot(n *NodeHandle) {
 	cfg := raftgroup.Config{
 		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
 		Messenger: n.Server().SystemAccount(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
+		Buggify:  h.Buggify,
 		Observer: p.inv.observer(n.Name()),
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
 		SnapshotEvery: uint64(p.spec.SnapshotEvery),

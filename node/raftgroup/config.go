@@ -152,7 +152,30 @@ type Config struct {
 	// (0 or above raft.MessageBytesMax: raft.MessageBytesMax); larger ones
 	// are dropped and counted.
 	MaxMessageBytes int
+
+	// Buggify is the simulator's BUGGIFY switch (nil: never): asked at
+	// BuggifySites, it makes the member take a rare but legal path.
+	Buggify func(site string) bool
 }
+
+// BUGGIFY sites of a group member, each a legal path the simulator takes
+// now and then (see ARCHITECTURE.md):
+const (
+	// SiteAppendTiny, asked when the member starts, sends one entry per
+	// append and one append in flight per follower: followers ack
+	// entries one at a time, which opens the windows between the acks of
+	// old and new entries that commit rules must get right.
+	SiteAppendTiny = "raftgroup.append.tiny"
+	// SiteSyncSlow, asked at each Ready that must be synced, completes
+	// the sync a while later (a slow disk): the Ready's messages, its
+	// applying and everything after it wait for the sync.
+	SiteSyncSlow = "raftgroup.sync.slow"
+)
+
+// slowSyncDelay is how long a slow sync takes, in ticks.
+const slowSyncTicks = 1
+
+func (c *Config) buggify(site string) bool { return c.Buggify != nil && c.Buggify(site) }
 
 // withDefaults validates c and fills in defaults.
 func (c Config) withDefaults() (Config, error) {

@@ -41,8 +41,11 @@ type Group struct {
 	processing bool
 	stopped    bool
 	syncLater  bool // a sync the ack-before-fsync mutant put off
-	failed     error
-	stats      Stats
+	// syncing holds a Ready saved but not yet synced (SiteSyncSlow): the
+	// Ready loop waits for it.
+	syncing *raft.Ready
+	failed  error
+	stats   Stats
 }
 
 // proposal waits for the entry it became to be applied.
@@ -128,6 +131,9 @@ func (g *Group) startRaft() error {
 	}
 	rc := raft.Config{ID: g.id, ElectionTicks: g.cfg.ElectionTicks, HeartbeatTicks: g.cfg.HeartbeatTicks,
 		Storage: g.store, Rand: g.cfg.Rand, SnapshotChunkBytes: g.cfg.SnapshotChunkBytes}
+	if g.cfg.buggify(SiteAppendTiny) {
+		rc.MaxAppendBytes, rc.MaxInflightAppends = 1, 1
+	}
 	if hs.IsEmpty() && last == 0 && snap.Meta.Index == 0 && !g.cfg.Join {
 		ids := make([]raft.ID, 0, len(g.cfg.Peers))
 		for _, p := range g.cfg.Peers {

@@ -14,38 +14,77 @@ import (
 // the group; a nested process returns at once and this loop picks up
 // whatever the callback produced.
 func (g *Group) process() {
-	if g.processing || g.stopped {
+	if g.processing || g.stopped || g.syncing != nil {
 		return
 	}
 	g.processing = true
 	defer func() { g.processing = false }()
-	for !g.stopped && g.rn.HasReady() {
+	for !g.stopped && g.syncing == nil && g.rn.HasReady() {
 		rd := g.rn.Ready()
+		if rd.MustSync && g.cfg.buggify(SiteSyncSlow) {
+			g.syncSlowly(&rd)
+			return
+		}
 		if err := g.persist(&rd); err != nil {
 			g.fail(err)
 			return
 		}
-		g.track(&rd)
-		if g.obs != nil {
-			g.obs.Saved(g, &rd)
-		}
-		g.send(rd.Messages)
-		if err := g.apply(&rd); err != nil {
-			g.fail(err)
+		if !g.finishReady(&rd) {
 			return
 		}
-		if err := g.storeCompaction(rd.Compaction); err != nil {
-			g.fail(err)
-			return
-		}
-		g.reads.setIndexes(rd.ReadStates)
-		g.rn.Advance(rd)
-		g.reads.release(g.applied)
-		g.maybeCompact()
 	}
 	if err := g.rn.Err(); err != nil && !g.stopped {
 		g.fail(err)
 	}
+}
+
+// syncSlowly saves rd now and syncs it slowSyncTicks later, as a slow
+// disk would; then it finishes rd and runs the Ready loop again.
+func (g *Group) syncSlowly(rd *raft.Ready) {
+	if err := g.store.save(rd); err != nil {
+		g.fail(err)
+		return
+	}
+	g.syncing = rd
+	g.cfg.Clock.AfterFunc(slowSyncTicks*g.cfg.Tick, func() {
+		if g.stopped || g.syncing != rd {
+			return
+		}
+		if err := g.store.sync(); err != nil {
+			g.fail(err)
+			return
+		}
+		g.syncing = nil
+		g.processing = true
+		ok := g.finishReady(rd)
+		g.processing = false
+		if ok {
+			g.process()
+		}
+	})
+}
+
+// finishReady does what follows the persisting of rd: observe, send,
+// apply, compact and Advance. It reports false if the group failed.
+func (g *Group) finishReady(rd *raft.Ready) bool {
+	g.track(rd)
+	if g.obs != nil {
+		g.obs.Saved(g, rd)
+	}
+	g.send(rd.Messages)
+	if err := g.apply(rd); err != nil {
+		g.fail(err)
+		return false
+	}
+	if err := g.storeCompaction(rd.Compaction); err != nil {
+		g.fail(err)
+		return false
+	}
+	g.reads.setIndexes(rd.ReadStates)
+	g.rn.Advance(*rd)
+	g.reads.release(g.applied)
+	g.maybeCompact()
+	return true
 }
 
 // persist saves the Ready's snapshot, entries and hard state, and syncs

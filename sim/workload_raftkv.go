@@ -33,6 +33,7 @@ type raftKV struct {
 	clients  []*kvClient
 	hist     kvHistory
 	inv      *raftInvariants
+	timing   *raftTiming
 	notes    []worldNote
 	stopped  bool
 	inFinal  bool
@@ -46,6 +47,7 @@ func newRaftKV(spec RaftKVSpec) *raftKV {
 func (p *raftKV) start(r *run) {
 	p.r = r
 	p.inv = newRaftInvariants(r.w)
+	p.timing = newRaftTiming(r, p.spec)
 	r.w.OnNote(func(at time.Duration, host, kind, detail string) {
 		if kind != "phase" && kind != "violation" {
 			p.notes = append(p.notes, worldNote{at: at, host: host, kind: kind, detail: detail})
@@ -92,7 +94,7 @@ func (p *raftKV) boot(n *NodeHandle) {
 	cfg := raftgroup.Config{
 		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
 		Messenger: n.Server().SystemAccount(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
-		Observer: p.inv.observer(n.Name()),
+		Observer: raftObservers{p.inv.observer(n.Name()), p.timing.member(n.Name())},
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
 		SnapshotEvery: uint64(p.spec.SnapshotEvery),
 		// Small segments, so crashes also hit segment rotation.
@@ -212,6 +214,9 @@ func (p *raftKV) check(stats map[string]int) error {
 	}
 	for _, v := range p.inv.violations {
 		errs = append(errs, violation(v.check, errors.New("raft invariant: "+v.msg)))
+	}
+	for _, v := range p.timing.violations {
+		errs = append(errs, violation(v.check, errors.New("raft timing: "+v.msg)))
 	}
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("raft_kv: "+pr))

@@ -35,13 +35,14 @@ type raftTiming struct {
 	elect, hb  int
 	maxPPM     int64
 	on         func(string) bool
-	counts     map[string]int
+	counts     map[string]int // violations per check
+	observed   map[string]int // observations per check
 	violations []raftViolation
 }
 
 func newRaftTiming(r *run, spec RaftKVSpec) *raftTiming {
 	return &raftTiming{w: r.w, tick: spec.Tick, elect: spec.ElectionTicks, hb: spec.HeartbeatTicks,
-		maxPPM: r.sc.Faults.MaxDriftPPM, on: r.checks.on, counts: map[string]int{}}
+		maxPPM: r.sc.Faults.MaxDriftPPM, on: r.checks.on, counts: map[string]int{}, observed: map[string]int{}}
 }
 
 // ticks is the true-time window of n ticks.
@@ -137,6 +138,7 @@ func (m *memberTiming) checkElection(now time.Duration) {
 		ref, n, kind = m.between, rt.elect-1, "the last reset of its election timer"
 	}
 	win := rt.ticks(n)
+	rt.observed[checkRaftElection]++
 	if d := now - ref; win.early(d) {
 		rt.violate(checkRaftElection, "%s started an election %v after %s, %v early: at least %d ticks of %v (%v with drift)",
 			m.node, d, kind, win.lo-d, n, rt.tick, win.lo)
@@ -159,6 +161,7 @@ func (m *memberTiming) heartbeats(info raftgroup.Info, rd *raft.Ready, now time.
 	rt := m.rt
 	if m.lastBeat >= 0 {
 		win := rt.ticks(rt.hb)
+		rt.observed[checkRaftHeartbeat]++
 		if verdict := win.judge(now - m.lastBeat); verdict != "" {
 			rt.violate(checkRaftHeartbeat, "%s, leader of term %d: heartbeats %d ticks of %v apart, %s", m.node, m.term, rt.hb, rt.tick, verdict)
 		}

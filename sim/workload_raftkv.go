@@ -218,6 +218,11 @@ func (p *raftKV) check(stats map[string]int) error {
 	for _, v := range p.timing.violations {
 		errs = append(errs, violation(v.check, errors.New("raft timing: "+v.msg)))
 	}
+	for _, name := range []string{checkRaftElection, checkRaftHeartbeat} {
+		if p.r.checks.on(name) && p.timing.observed[name] == 0 {
+			errs = append(errs, violationf(name, "raft timing: %s: nothing observed", name))
+		}
+	}
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("raft_kv: "+pr))
 	}
@@ -300,4 +305,6 @@ func (p *raftKV) addStats(stats map[string]int) {
 	stats["kv-attempts"] = attempts
 	stats["raft-leaders"] = len(p.inv.leaders)
 	stats["raft-committed"] = len(p.inv.committed)
+	stats[checkRaftElection] = p.timing.observed[checkRaftElection]
+	stats[checkRaftHeartbeat] = p.timing.observed[checkRaftHeartbeat]
 }

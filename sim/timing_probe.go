@@ -251,7 +251,7 @@ func (tp *timingProbes) check(stats map[string]int) error {
 		}
 		stats[name] = tp.observed[name]
 		if tp.observed[name] == 0 {
-			errs = append(errs, violationf(name, "%s: the %s probes observed nothing", name, k))
+			errs = append(errs, violationf(name, "timing probe: the %s probes observed nothing", k))
 		}
 	}
 	return errors.Join(errs...)
@@ -275,8 +275,8 @@ func (tp *timingProbes) violate(check, format string, args ...any) {
 		return
 	}
 	tp.counts[check]++
-	msg := fmt.Sprintf("%s: t=%v: ", check, tp.r.w.Elapsed()) + fmt.Sprintf(format, args...)
-	tp.r.w.Note("violation", msg)
+	msg := fmt.Sprintf("timing probe: t=%v: ", tp.r.w.Elapsed()) + fmt.Sprintf(format, args...)
+	tp.r.w.Note("violation", check+": "+msg)
 	tp.errs = append(tp.errs, violationf(check, "%s", msg))
 }
 

@@ -56,8 +56,8 @@ func (rt *raftTiming) violate(check, format string, args ...any) {
 		return
 	}
 	rt.counts[check]++
-	msg := fmt.Sprintf("%s: t=%v: ", check, rt.w.Elapsed()) + fmt.Sprintf(format, args...)
-	rt.w.Note("violation", msg)
+	msg := fmt.Sprintf("t=%v: ", rt.w.Elapsed()) + fmt.Sprintf(format, args...)
+	rt.w.Note("violation", check+": "+msg)
 	rt.violations = append(rt.violations, raftViolation{check, msg})
 }
 

@@ -220,7 +220,7 @@ func (p *raftKV) check(stats map[string]int) error {
 	}
 	for _, name := range []string{checkRaftElection, checkRaftHeartbeat} {
 		if p.r.checks.on(name) && p.timing.observed[name] == 0 {
-			errs = append(errs, violationf(name, "raft timing: %s: nothing observed", name))
+			errs = append(errs, violationf(name, "raft timing: nothing observed"))
 		}
 	}
 	for _, pr := range p.problems {

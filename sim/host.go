@@ -42,6 +42,8 @@ type Host struct {
 	// cuts are the intervals the host was partitioned from some peer
 	// (cuts.go).
 	cuts []cutSpan
+	// pauses are the intervals the host's process was paused (pause.go).
+	pauses []cutSpan
 }
 
 // incarnation is one life of a host between crashes. Everything a node
@@ -64,15 +66,20 @@ type incarnation struct {
 const firstEphemeralPort = 32768
 
 // Host returns the named host, creating it on first use.
-func (w *World) Host(name string) *Host {
+func (w *World) Host(name string) *Host { return w.hostFrom(name, w.rng) }
+
+// hostFrom is Host, drawing a new host's streams from src: observers
+// that must not shift the master stream's later choices (the timing
+// probes) pass a stream of their own.
+func (w *World) hostFrom(name string, src *rand.Rand) *Host {
 	if h, ok := w.hosts[name]; ok {
 		return h
 	}
 	h := &Host{
 		w:         w,
 		name:      name,
-		rng:       rand.New(rand.NewPCG(w.rng.Uint64(), w.rng.Uint64())),
-		seeds:     rand.New(rand.NewPCG(w.rng.Uint64(), w.rng.Uint64())),
+		rng:       rand.New(rand.NewPCG(src.Uint64(), src.Uint64())),
+		seeds:     rand.New(rand.NewPCG(src.Uint64(), src.Uint64())),
 		listeners: make(map[int]*listener),
 		ends:      make(map[uint64]*end),
 		nextPort:  firstEphemeralPort,

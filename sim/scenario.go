@@ -348,6 +348,9 @@ func (r *run) setup() error {
 		return errors.New("setup: clients did not connect")
 	}
 	r.parts = r.sc.Workload.parts()
+	if tp := newTimingProbes(r); tp != nil {
+		r.parts = append(r.parts, tp)
+	}
 	for _, p := range r.parts {
 		p.start(r)
 	}

@@ -58,7 +58,8 @@ func TestAccountsScenarioLoads(t *testing.T) {
 		t.Fatalf("defaults: queue %q, request_interval %v, final_round %d", as.Responders[0].Queue, as.RequestInterval, as.FinalRound)
 	}
 	want := "request-completes-once,reply-matches-request,no-duplicate-reply," +
-		"cluster-once-per-sub,cluster-once-per-queue-group,no-loops,account-graph,service-import-replies,liveness"
+		"cluster-once-per-sub,cluster-once-per-queue-group,no-loops,account-graph,service-import-replies," +
+		"timing-auth-timeout,timing-ping-interval,liveness"
 	if got := strings.Join(sc.Checks, ","); got != want {
 		t.Fatalf("default checks %s", got)
 	}

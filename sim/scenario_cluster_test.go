@@ -27,7 +27,7 @@ func TestClusterScenarioLoads(t *testing.T) {
 	if p := sc.Faults.Partitions; len(p) != 1 || p[0].Node != "n2" || p[0].Heal.Milliseconds() != 500 {
 		t.Fatalf("partitions %+v", p)
 	}
-	if got := strings.Join(sc.Checks, ","); got != "cluster-once-per-sub,no-loops,liveness" {
+	if got := strings.Join(sc.Checks, ","); got != "cluster-once-per-sub,no-loops,timing-ping-interval,liveness" {
 		t.Fatalf("default checks %s", got)
 	}
 }

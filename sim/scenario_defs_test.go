@@ -57,7 +57,7 @@ func nodeCrashRestart() *Scenario {
 		Duration: 15 * time.Second,
 		Liveness: 30 * time.Second,
 		Checks: []string{"exactly-once-per-sub", "exactly-once-per-queue-group", "per-publisher-order", "request-completes-once",
-			"reply-matches-request", "no-duplicate-reply", "all-clients-reconnected", "liveness"},
+			"reply-matches-request", "no-duplicate-reply", "all-clients-reconnected", "timing-ping-interval", "liveness"},
 	}
 }
 

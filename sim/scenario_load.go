@@ -269,8 +269,8 @@ func parseNode(where string, v *conf.Value) (NodeSpec, error) {
 	if err := f.str("name", &ns.Name); err != nil {
 		return ns, err
 	}
-	if !validName(ns.Name) || ns.Name == "world" || isClientHostName(ns.Name) || strings.HasPrefix(ns.Name, watchHostPrefix) {
-		return ns, f.errorf("name", "%q is not a usable node name (letters, digits, '-', '_', '.'; not \"world\", c<number> or %s...)", ns.Name, watchHostPrefix)
+	if !validName(ns.Name) || ns.Name == "world" || isClientHostName(ns.Name) || strings.HasPrefix(ns.Name, watchHostPrefix) || strings.HasPrefix(ns.Name, probeHostPrefix) {
+		return ns, f.errorf("name", "%q is not a usable node name (letters, digits, '-', '_', '.'; not \"world\", c<number>, %s... or %s...)", ns.Name, watchHostPrefix, probeHostPrefix)
 	}
 	cv, ok := f.get("config")
 	if !ok {

@@ -342,6 +342,11 @@ var scenarioChecks = []scenarioCheck{
 	{"linearizable", "a raft_kv workload", hasRaftKV},
 	{"replicas-converge", "a raft_kv workload", hasRaftKV},
 	{"halt-or-report", "a bitflip fault", func(sc *Scenario) bool { return sc.Faults.Disk != nil && sc.Faults.Disk.FlipEvery > 0 }},
+	{checkAuthTimeout, "a node that requires authentication and is never reloaded", probesApply(probeAuth)},
+	{checkPingInterval, "a node never reloaded whose login a probe can use", probesApply(probePing)},
+	{checkStaleConnection, "such a node with ping_interval*(ping_max+1)+2s within half the fault phase", probesApply(probeStale)},
+	{checkRaftElection, "a raft_kv workload", hasRaftKV},
+	{checkRaftHeartbeat, "a raft_kv workload", hasRaftKV},
 	{"liveness", "nothing", func(*Scenario) bool { return true }},
 }
 

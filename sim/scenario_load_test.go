@@ -85,7 +85,7 @@ func TestScenarioFileDefaults(t *testing.T) {
 	if sc.Topology.Clients != 2 || sc.Workload.ReqRep.FinalRound != defaultFinalRound {
 		t.Fatalf("clients %d, final round %d", sc.Topology.Clients, sc.Workload.ReqRep.FinalRound)
 	}
-	want := []string{"request-completes-once", "reply-matches-request", "no-duplicate-reply", "liveness"}
+	want := []string{"request-completes-once", "reply-matches-request", "no-duplicate-reply", "timing-ping-interval", "liveness"}
 	if !slices.Equal(sc.Checks, want) {
 		t.Fatalf("default checks %v, want %v", sc.Checks, want)
 	}

@@ -33,6 +33,7 @@ type raftKV struct {
 	clients  []*kvClient
 	hist     kvHistory
 	inv      *raftInvariants
+	timing   *raftTiming
 	notes    []worldNote
 	stopped  bool
 	inFinal  bool
@@ -52,6 +53,7 @@ func newRaftKV(spec RaftKVSpec) *raftKV {
 func (p *raftKV) start(r *run) {
 	p.r = r
 	p.inv = newRaftInvariants(r.w)
+	p.timing = newRaftTiming(r, p.spec)
 	r.w.OnNote(func(at time.Duration, host, kind, detail string) {
 		if kind != "phase" && kind != "violation" {
 			p.notes = append(p.notes, worldNote{at: at, host: host, kind: kind, detail: detail})
@@ -100,7 +102,7 @@ func (p *raftKV) boot(n *NodeHandle) {
 		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
 		Messenger: n.Server().SystemAccount(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
 		Buggify:  h.Buggify,
-		Observer: p.inv.observer(n.Name()),
+		Observer: raftObservers{p.inv.observer(n.Name()), p.timing.member(n.Name())},
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
 		SnapshotEvery: uint64(p.spec.SnapshotEvery),
 		// Small segments, so crashes also hit segment rotation.
@@ -232,6 +234,14 @@ func (p *raftKV) check(stats map[string]int) error {
 	for _, v := range p.inv.violations {
 		errs = append(errs, violation(v.check, errors.New("raft invariant: "+v.msg)))
 	}
+	for _, v := range p.timing.violations {
+		errs = append(errs, violation(v.check, errors.New("raft timing: "+v.msg)))
+	}
+	for _, name := range []string{checkRaftElection, checkRaftHeartbeat} {
+		if p.r.checks.on(name) && p.timing.observed[name] == 0 {
+			errs = append(errs, violationf(name, "raft timing: nothing observed"))
+		}
+	}
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("raft_kv: "+pr))
 	}
@@ -313,5 +323,7 @@ func (p *raftKV) addStats(stats map[string]int) {
 	stats["kv-attempts"] = attempts
 	stats["raft-leaders"] = p.inv.chk.Leaders()
 	stats["raft-committed"] = int(p.inv.chk.Committed())
+	stats[checkRaftElection] = p.timing.observed[checkRaftElection]
+	stats[checkRaftHeartbeat] = p.timing.observed[checkRaftHeartbeat]
 	p.addDiskStats(stats)
 }

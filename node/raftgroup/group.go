@@ -64,6 +64,9 @@ type Stats struct {
 	Applied     int64
 	Snapshots   int64 // compactions stored
 	Restores    int64 // snapshots installed
+	// SlowSyncs counts Readys that waited for a slow sync (SiteSyncSlow):
+	// what they carried left late, which timing checks must allow.
+	SlowSyncs int64
 }
 
 // Info is a member's current state, cheap to read.

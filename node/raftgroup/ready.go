@@ -46,6 +46,7 @@ func (g *Group) syncSlowly(rd *raft.Ready) {
 		return
 	}
 	g.syncing = rd
+	g.stats.SlowSyncs++
 	g.cfg.Clock.AfterFunc(slowSyncTicks*g.cfg.Tick, func() {
 		if g.stopped || g.syncing != rd {
 			return

@@ -95,6 +95,8 @@ type routeDialer struct {
 	timer    clock.Timer
 	gossip   bool
 	done     bool
+	// remoteID is the server a reconnect loop redials ("" if unknown).
+	remoteID string
 }
 
 // startCluster opens the route listener and dials the configured routes.
@@ -234,12 +236,56 @@ func (s *Server) dialRoute(d *routeDialer) {
 		s.dropDialer(d)
 		return
 	}
+	if c := s.routeAt(d); c != nil {
+		// The peer dialled us meanwhile: a second connection would replace
+		// (or be refused by) a working one, and a replaced route loses what
+		// was in flight on it. The one we have takes over the redial duty.
+		s.debugf("Not attempting reconnect for solicited route, already connected to %q", c.route.remoteID)
+		adoptDialDuty(c, d)
+		s.dropDialer(d)
+		return
+	}
 	s.debugf("Trying to connect to route on %s", d.url.hostPort)
 	s.env.Net.Dial(d.url.hostPort, func(conn net.Conn) net.Handler {
 		return s.routeDialed(d, conn)
 	}, func(err error) {
 		s.routeDialFailed(d, err)
 	})
+}
+
+// routeAt returns the registered route to the server d dials, if any:
+// the server d redials, or one that advertises d's address.
+func (s *Server) routeAt(d *routeDialer) *client {
+	cl := s.cluster
+	if d.remoteID != "" {
+		if c := cl.byID[d.remoteID]; c != nil {
+			return c
+		}
+	}
+	for _, c := range cl.routes {
+		if c.closing {
+			continue
+		}
+		if u := c.route.url; u != nil && u.hostPort == d.url.hostPort {
+			return c
+		}
+		if u, err := parseRouteURL(c.route.remoteInfo.IP); err == nil && u.hostPort == d.url.hostPort {
+			return c
+		}
+	}
+	return nil
+}
+
+// adoptDialDuty gives route c the redial duty of dial loop d, as
+// adoptReconnectDuty does for a dropped duplicate.
+func adoptDialDuty(c *client, d *routeDialer) {
+	k := c.route
+	if k.url == nil || d.explicit && !k.explicit {
+		u := d.url
+		k.url = &u
+		k.retry = true
+	}
+	k.explicit = k.explicit || d.explicit
 }
 
 // routeConfigured reports whether hostPort is one of the configured routes.
@@ -374,7 +420,7 @@ func (s *Server) maybeReconnectRoute(c *client) {
 	if len(cl.dialers) >= maxRouteDialers {
 		return
 	}
-	d := &routeDialer{url: u, explicit: explicit, delay: routeConnectDelay, gossip: gossip}
+	d := &routeDialer{url: u, explicit: explicit, delay: routeConnectDelay, gossip: gossip, remoteID: link.remoteID}
 	cl.dialers = append(cl.dialers, d)
 	d.timer = s.env.Clock.AfterFunc(delay, func() { s.dialRoute(d) })
 }

@@ -637,3 +637,39 @@ func TestRouteConnectBackoff(t *testing.T) {
 		t.Fatalf("attempts in 7.5s: %d without backoff (want 8), %d with (want 4)", plain, backoff)
 	}
 }
+
+// TestRouteDialLoopLeavesAWorkingRouteAlone: a configured route still
+// being retried finds that the peer dialled in meanwhile; it stops
+// instead of opening a second connection, which would replace the
+// working one (and lose what was in flight on it).
+func TestRouteDialLoopLeavesAWorkingRouteAlone(t *testing.T) {
+	m := newMesh(t)
+	n1 := m.start("n1", clusterOpts("n1", "n2")) // n2 is not up: n1 keeps retrying
+	m.advance(100 * time.Millisecond)
+	n2 := m.start("n2", clusterOpts("n2", "n1"))
+	m.advance(100 * time.Millisecond)
+	first := routeTo(n1, "n2")
+	if first == nil || first.route.dialedBy != n2.ID() {
+		t.Fatalf("n1's route to n2 = %v, want the one n2 dialled", first)
+	}
+	m.advance(5 * time.Second) // well past n1's next attempts
+	m.expectRoutes(1, "n1", "n2")
+	if r := routeTo(n1, "n2"); r != first {
+		t.Fatalf("n1's route to n2 was replaced (cid %d, was %d)", r.cid, first.cid)
+	}
+	if len(n1.cluster.dialers) != 0 {
+		t.Fatalf("n1 still has %d dial loops", len(n1.cluster.dialers))
+	}
+	dials := 0
+	for _, c := range m.conns {
+		if c.host == "n1" && c.remote == "n2:6222" {
+			dials++
+		}
+	}
+	if dials != 0 {
+		t.Fatalf("n1 opened %d connections to n2 after n2's route was up", dials)
+	}
+	if first.route.url == nil || !first.route.explicit {
+		t.Fatal("the route n2 dialled must take over n1's duty to redial its configured route")
+	}
+}

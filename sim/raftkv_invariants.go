@@ -62,6 +62,10 @@ type memberObserver struct {
 	inv  *raftInvariants
 	node string
 	m    *raftcheck.Member
+	// hs is the hard state this incarnation last saved (known once it
+	// saved one).
+	hs      raft.HardState
+	knownHS bool
 }
 
 func (inv *raftInvariants) observer(node string) *memberObserver {
@@ -77,6 +81,7 @@ func (o *memberObserver) Saved(g *raftgroup.Group, rd *raft.Ready) {
 		if o.m.Leading(info.Term, info.SnapshotIndex, log) {
 			o.inv.notes = append(o.inv.notes, raftNote{at: o.inv.w.Elapsed(), node: o.node, term: info.Term})
 		}
+		o.m.LeaderCommit(info.Term, info.Commit, log)
 	}
 	if len(rd.Entries) > 0 {
 		ents := make([]raftcheck.Entry, len(rd.Entries))
@@ -88,6 +93,9 @@ func (o *memberObserver) Saved(g *raftgroup.Group, rd *raft.Ready) {
 	if s := rd.Snapshot; s != nil {
 		o.m.Snapshot(s.Meta.Index, s.Meta.Term)
 	}
+	if !rd.HardState.IsEmpty() {
+		o.hs, o.knownHS = rd.HardState, true
+	}
 	o.votes(g, rd.Messages)
 }
 
@@ -97,6 +105,11 @@ func (o *memberObserver) votes(g *raftgroup.Group, msgs []raft.Message) {
 	for _, m := range msgs {
 		if m.Type == raft.MsgVoteResp && !m.Reject {
 			o.inv.chk.Voted(o.node, memberName(g, m.To), m.Term)
+			if o.knownHS && (o.hs.Term != m.Term || o.hs.Vote != m.To) {
+				o.inv.violate(raftcheck.Violation{Check: raftcheck.ElectionSafety, Msg: fmt.Sprintf(
+					"vote not durable: %s grants %s its vote in term %d, but its saved hard state says term %d, vote %s",
+					o.node, memberName(g, m.To), m.Term, o.hs.Term, memberName(g, o.hs.Vote))})
+			}
 		}
 	}
 }

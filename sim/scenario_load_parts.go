@@ -339,6 +339,7 @@ var scenarioChecks = []scenarioCheck{
 	{"raft-leader-completeness", "a raft_kv workload", hasRaftKV},
 	{"raft-state-machine-safety", "a raft_kv workload", hasRaftKV},
 	{"raft-committed-never-lost", "a raft_kv workload", hasRaftKV},
+	{"raft-commit-current-term", "a raft_kv workload", hasRaftKV},
 	{"linearizable", "a raft_kv workload", hasRaftKV},
 	{"replicas-converge", "a raft_kv workload", hasRaftKV},
 	{"halt-or-report", "a bitflip fault", func(sc *Scenario) bool { return sc.Faults.Disk != nil && sc.Faults.Disk.FlipEvery > 0 }},

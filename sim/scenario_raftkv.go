@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"jsnode/node/conf"
+	"jsnode/node/raft"
 	"jsnode/node/raftgroup"
 )
 
@@ -38,6 +39,10 @@ type RaftKVSpec struct {
 	ElectionTicks  int
 	HeartbeatTicks int
 	SnapshotEvery  int
+	// AppendBytes and InflightAppends bound each leader's appends (0:
+	// raft's defaults): 1 and 1 send one entry at a time.
+	AppendBytes     int
+	InflightAppends int
 }
 
 // Defaults and bounds of raft_kv.
@@ -59,7 +64,7 @@ func hasRaftKV(sc *Scenario) bool { return sc.Workload.RaftKV != nil }
 
 func parseRaftKV(v *conf.Value) (*RaftKVSpec, error) {
 	f, err := blockFields("workload.raft_kv", v, "group", "clients", "keys", "interval", "timeout", "final_ops",
-		"tick", "election_ticks", "heartbeat_ticks", "snapshot_every")
+		"tick", "election_ticks", "heartbeat_ticks", "snapshot_every", "append_bytes", "inflight_appends")
 	if err != nil {
 		return nil, err
 	}
@@ -78,6 +83,8 @@ func parseRaftKV(v *conf.Value) (*RaftKVSpec, error) {
 		f.integer("final_ops", &s.FinalOps, 0, maxFinalRound),
 		f.duration("tick", &s.Tick, time.Millisecond, time.Minute),
 		f.integer("election_ticks", &s.ElectionTicks, 2, maxRaftTicks),
+		f.integer("append_bytes", &s.AppendBytes, 1, raft.AppendBytesMax),
+		f.integer("inflight_appends", &s.InflightAppends, 1, raft.InflightAppendsMax),
 		f.integer("heartbeat_ticks", &s.HeartbeatTicks, 1, maxRaftTicks),
 		f.integer("snapshot_every", &s.SnapshotEvery, minRaftSnapshotEvery, maxRaftSnapshotEvery),
 	}

@@ -104,7 +104,8 @@ func (p *raftKV) boot(n *NodeHandle) {
 		Buggify:  h.Buggify,
 		Observer: raftObservers{p.inv.observer(n.Name()), p.timing.member(n.Name())},
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,
-		SnapshotEvery: uint64(p.spec.SnapshotEvery),
+		SnapshotEvery:  uint64(p.spec.SnapshotEvery),
+		MaxAppendBytes: uint64(p.spec.AppendBytes), MaxInflightAppends: p.spec.InflightAppends,
 		// Small segments, so crashes also hit segment rotation.
 		LogOptions: raftlog.Options{SegmentBytes: raftSegmentBytes},
 	}

@@ -39,8 +39,9 @@ type Mutant struct {
 }
 
 var (
-	raftKV       = []string{"raft-kv-3", "raft-kv-5", "power-loss-all", "raft-kv-disk-faults", "raft-kv-pause"}
+	raftKV       = []string{"raft-kv-3", "raft-kv-5", "power-loss-all", "raft-kv-disk-faults", "raft-kv-pause", "raft-kv-churn"}
 	staleReads   = []string{"raft-kv-pause", "raft-kv-3", "raft-kv-5"}
+	churn        = []string{"raft-kv-churn", "raft-kv-3", "raft-kv-5"}
 	durability   = []string{"power-loss-all", "raft-kv-disk-faults", "raft-kv-3", "raft-kv-5"}
 	clustered    = []string{"accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
 	withQueues   = []string{"pubsub-latency-resets", "node-crash-restart", "lame-duck-restart", "clock-skew-drift-jump", "accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
@@ -65,8 +66,8 @@ var Catalog = []Mutant{
 
 	{RaftDoubleVote, "raft tally", "a candidate counts its own vote twice", raftKV},
 	{RaftCommitNoQuorum, "raft maybeCommit", "the leader commits an index stored on one replica fewer than a quorum", raftKV},
-	{RaftCommitOldTerm, "raft maybeCommit", "entries of earlier terms are committed by counting replicas (Raft figure 8)", raftKV},
-	{RaftVoteNotPersisted, "raft hardState", "the vote is left out of the persisted hard state", raftKV},
+	{RaftCommitOldTerm, "raft maybeCommit", "entries of earlier terms are committed by counting replicas (Raft figure 8)", churn},
+	{RaftVoteNotPersisted, "raft hardState", "the vote is left out of the persisted hard state", churn},
 	{KVStaleLeaseRead, "kv get", "a member that believes it leads answers gets from local state, without a read index (stale lease read)", staleReads},
 	{KVFollowerStaleRead, "kv get", "every member answers gets from local state at once (was kv Bugs.StaleReads)", raftKV},
 

@@ -152,6 +152,10 @@ type Config struct {
 	// (0 or above raft.MessageBytesMax: raft.MessageBytesMax); larger ones
 	// are dropped and counted.
 	MaxMessageBytes int
+	// MaxAppendBytes and MaxInflightAppends as in raft.Config (0: raft's
+	// defaults): small values make followers ack entries a few at a time.
+	MaxAppendBytes     uint64
+	MaxInflightAppends int
 
 	// Buggify is the simulator's BUGGIFY switch (nil: never): asked at
 	// BuggifySites, it makes the member take a rare but legal path.

@@ -133,7 +133,8 @@ func (g *Group) startRaft() error {
 		return err
 	}
 	rc := raft.Config{ID: g.id, ElectionTicks: g.cfg.ElectionTicks, HeartbeatTicks: g.cfg.HeartbeatTicks,
-		Storage: g.store, Rand: g.cfg.Rand, SnapshotChunkBytes: g.cfg.SnapshotChunkBytes}
+		Storage: g.store, Rand: g.cfg.Rand, SnapshotChunkBytes: g.cfg.SnapshotChunkBytes,
+		MaxAppendBytes: g.cfg.MaxAppendBytes, MaxInflightAppends: g.cfg.MaxInflightAppends}
 	if g.cfg.buggify(SiteAppendTiny) {
 		rc.MaxAppendBytes, rc.MaxInflightAppends = 1, 1
 	}

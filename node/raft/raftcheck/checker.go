@@ -12,6 +12,7 @@ const (
 	LeaderCompleteness = "raft-leader-completeness"
 	StateMachineSafety = "raft-state-machine-safety"
 	CommittedNeverLost = "raft-committed-never-lost"
+	CommitCurrentTerm  = "raft-commit-current-term"
 )
 
 // Violation is one broken property: the check it fails and what happened.

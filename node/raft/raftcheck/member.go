@@ -8,6 +8,32 @@ type Member struct {
 	name        string
 	lastApplied uint64
 	leaderTerm  uint64 // term this incarnation was last seen leading
+	// commitTerm and commit are the leadership and commit index of the
+	// last LeaderCommit.
+	commitTerm, commit uint64
+}
+
+// LeaderCommit observes m, leading term, with its commit index at
+// commit. A leader commits by counting replicas only an entry of its own
+// term; earlier entries become committed with it (Raft §5.4.2, the
+// figure 8 case). So whenever the commit index of a leadership moves,
+// the entry it lands on must be of the leader's term. The first
+// observation of a leadership only records the index (it may have come
+// from the previous leader).
+func (m *Member) LeaderCommit(term, commit uint64, log Log) {
+	if m.commitTerm != term {
+		m.commitTerm, m.commit = term, commit
+		return
+	}
+	if commit <= m.commit {
+		return
+	}
+	m.commit = commit
+	got, err := log.Term(commit)
+	if err == nil && got != term {
+		m.c.violate(CommitCurrentTerm, "commit rule: %s, leading term %d, committed index %d of term %d by counting replicas",
+			m.name, term, commit, got)
+	}
 }
 
 // Member starts observing an incarnation of the member called name.

@@ -36,6 +36,8 @@ type hostDisk struct {
 	// corruptedAtRest counts bits flipped in stored files; corruptedOnRead
 	// counts damaged reads; injected counts every fault that fired.
 	corruptedAtRest, corruptedOnRead, injected int
+	// flipped names the files with a bit flipped at rest.
+	flipped map[string]bool
 }
 
 // diskOpKind is what a disk_error fault fails: file writes (Write,
@@ -121,6 +123,10 @@ func (d *hostDisk) flipAtRest() bool {
 		panic("sim: flipping a stored bit: " + err.Error()) // the file was just listed
 	}
 	d.corruptedAtRest++
+	if d.flipped == nil {
+		d.flipped = make(map[string]bool)
+	}
+	d.flipped[f.name] = true
 	d.fired("bitflip-rest", fmt.Sprintf("%s: bit %d of byte %d of %d", f.name, bit, off, f.size))
 	return true
 }

@@ -202,5 +202,14 @@ func (kc *kvClient) unknown(op *kvPending) {
 	delete(kc.seen, op.in.Key)
 }
 
+// endInFlight, when the run ends, records the operation still in flight
+// as timedOut does: a put or CAS may have happened.
+func (kc *kvClient) endInFlight() {
+	if op := kc.cur; op != nil && op.in.Op != kv.OpGet {
+		kc.cur = nil
+		kc.unknown(op)
+	}
+}
+
 // idle reports whether no operation is in flight.
 func (kc *kvClient) idle() bool { return kc.cur == nil }

@@ -42,19 +42,34 @@ func (p *raftKV) halted(n *NodeHandle) bool {
 	return n.Alive() && p.memberErr(n) != nil
 }
 
-// reported: n's member stopped on corruption and bits of n's disk were
+// reported: n's member stopped on corruption of a file whose bits were
 // flipped at rest; once reported, the node stays down.
 func (p *raftKV) reported(n *NodeHandle) bool {
 	if p.corrupt[n.Name()] {
 		return true
 	}
-	err := p.memberErr(n)
-	if err == nil || !errors.Is(err, raftlog.ErrCorrupt) || n.host.disk.corruptedAtRest == 0 {
-		return false
+	var ce *raftlog.CorruptionError
+	if err := p.memberErr(n); err == nil || !errors.As(err, &ce) || !n.host.disk.flipped[ce.File] {
+		return false // a damaged read, or no corruption: restart it
 	}
+	err := p.memberErr(n)
 	p.corrupt[n.Name()] = true
 	p.r.w.noteEvent(n.Name(), "corruption-reported", err.Error())
 	return true
+}
+
+// quorumLost: so many members reported corruption (possible only where a
+// scenario injects more than the design tolerates) that the rest are no
+// majority. The group is then unavailable, which is the right outcome:
+// only safety is checked.
+func (p *raftKV) quorumLost() bool {
+	down := 0
+	for _, n := range p.r.nodes {
+		if p.reported(n) {
+			down++
+		}
+	}
+	return down > 0 && len(p.r.nodes)-down <= len(p.r.nodes)/2
 }
 
 // checkHalts, after the liveness round: no member is stopped unless it

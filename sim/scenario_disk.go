@@ -22,7 +22,10 @@ import (
 // full for a time drawn around lasts: writes fail with ENOSPC.
 // bitflip: at gaps drawn around every, one bit goes bad on a node drawn
 // from max_nodes nodes chosen at the start (default, and at most: a
-// minority, f of 2f+1, the corruption the design claims to tolerate), in
+// minority, f of 2f+1, the corruption the design claims to tolerate;
+// with beyond_tolerance: true, up to every node, and if the nodes that
+// reported corruption leave no majority the group need not be live, only
+// safe: it must halt or report rather than serve wrong data), in
 // a way drawn from on: "read" damages the node's next read (the stored
 // bytes are intact), "rest" flips a bit of a stored file, synced contents
 // included.
@@ -48,6 +51,7 @@ type DiskFaultSpec struct {
 	FlipEvery  time.Duration
 	FlipOn     []string // "read", "rest"
 	FlipNodes  int
+	FlipBeyond bool // max_nodes may exceed a minority
 	PowerLoss  []PowerLossSpec
 }
 
@@ -140,7 +144,7 @@ func parseBitflip(f *fields, sc *Scenario, d *DiskFaultSpec) error {
 	if !ok {
 		return nil
 	}
-	b, err := blockFields("faults.bitflip", v, "every", "on", "max_nodes")
+	b, err := blockFields("faults.bitflip", v, "every", "on", "max_nodes", "beyond_tolerance")
 	if err != nil {
 		return err
 	}
@@ -152,9 +156,16 @@ func parseBitflip(f *fields, sc *Scenario, d *DiskFaultSpec) error {
 		return posError(v.Pos, "faults.bitflip: needs at least three nodes (corruption on a minority of them)")
 	}
 	d.FlipNodes = minority
+	limit := minority
+	if err := b.boolean("beyond_tolerance", &d.FlipBeyond); err != nil {
+		return err
+	}
+	if d.FlipBeyond {
+		limit = len(sc.Topology.Nodes)
+	}
 	if err := firstError([]error{
 		b.duration("every", &d.FlipEvery, 2*time.Millisecond, maxScenarioDuration),
-		b.integer("max_nodes", &d.FlipNodes, 1, minority),
+		b.integer("max_nodes", &d.FlipNodes, 1, limit),
 	}); err != nil {
 		return err
 	}

@@ -170,6 +170,9 @@ func (p *raftKV) leaderAgreed() (*kv.Service, bool) {
 // ready: every node up with an agreed leader, every client connected and
 // idle.
 func (p *raftKV) ready() bool {
+	if p.quorumLost() {
+		return true // nothing can be committed: there is no round to run
+	}
 	if _, ok := p.leaderAgreed(); !ok {
 		return false
 	}
@@ -194,6 +197,9 @@ func (p *raftKV) final() {
 // finalDone: every client owes nothing and every replica has applied the
 // leader's whole committed log.
 func (p *raftKV) finalDone() bool {
+	if p.quorumLost() {
+		return true
+	}
 	for _, kc := range p.clients {
 		if kc.finalLeft > 0 || !kc.idle() {
 			return false
@@ -227,6 +233,9 @@ func (p *raftKV) converged() bool {
 // any failure the history's HTML visualization is written and named.
 func (p *raftKV) check(stats map[string]int) error {
 	var errs []error
+	for _, kc := range p.clients {
+		kc.endInFlight()
+	}
 	if p.inFinal && p.finalDone() {
 		errs = append(errs, p.checkReplicas()...)
 	} else {
@@ -270,6 +279,9 @@ func (p *raftKV) check(stats map[string]int) error {
 // every committed entry still held (violations of the latter are added
 // to the invariants').
 func (p *raftKV) checkReplicas() []error {
+	if p.quorumLost() {
+		return nil // the members left cannot commit, so they need not agree
+	}
 	var errs []error
 	var want uint64
 	first := ""

@@ -105,7 +105,9 @@ func (o *memberObserver) votes(g *raftgroup.Group, msgs []raft.Message) {
 	for _, m := range msgs {
 		if m.Type == raft.MsgVoteResp && !m.Reject {
 			o.inv.chk.Voted(o.node, memberName(g, m.To), m.Term)
-			if o.knownHS && (o.hs.Term != m.Term || o.hs.Vote != m.To) {
+			// Durable means the saved hard state records the vote, or a later
+			// term (which forbids voting in this one again).
+			if o.knownHS && (o.hs.Term < m.Term || o.hs.Term == m.Term && o.hs.Vote != m.To) {
 				o.inv.violate(raftcheck.Violation{Check: raftcheck.ElectionSafety, Msg: fmt.Sprintf(
 					"vote not durable: %s grants %s its vote in term %d, but its saved hard state says term %d, vote %s",
 					o.node, memberName(g, m.To), m.Term, o.hs.Term, memberName(g, o.hs.Vote))})

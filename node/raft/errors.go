@@ -97,9 +97,9 @@ func assert(cond bool, what string) {
 	}
 }
 
-// assertf is assert with a formatted explanation, built only on failure.
-func assertf(cond bool, format string, args ...any) {
-	if !cond {
-		panic("raft: invariant violated: " + fmt.Sprintf(format, args...))
-	}
+// invariantf panics with a formatted explanation of a broken invariant.
+// Callers test the condition themselves (if !cond { invariantf(...) }),
+// so the arguments are boxed only on failure: checks run on every step.
+func invariantf(format string, args ...any) {
+	panic("raft: invariant violated: " + fmt.Sprintf(format, args...))
 }

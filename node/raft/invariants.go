@@ -6,13 +6,25 @@ package raft
 // O(members).
 func (r *raft) checkInvariants() {
 	last := r.log.lastIndex()
-	assertf(r.log.committed <= last, "commit %d beyond last index %d", r.log.committed, last)
-	assertf(r.log.applied <= r.log.applying, "applied %d beyond handed-out %d", r.log.applied, r.log.applying)
-	assertf(r.log.applying <= r.log.committed, "handed out %d beyond commit %d", r.log.applying, r.log.committed)
-	assertf(r.log.firstIndex() <= last+1, "first index %d beyond last %d + 1", r.log.firstIndex(), last)
-	assertf(r.log.unstable.offsetInProgress >= r.log.unstable.offset, "unstable in-progress %d before offset %d",
-		r.log.unstable.offsetInProgress, r.log.unstable.offset)
-	assertf(r.confIndex <= last, "membership from entry %d beyond last index %d", r.confIndex, last)
+	if !(r.log.committed <= last) {
+		invariantf("commit %d beyond last index %d", r.log.committed, last)
+	}
+	if !(r.log.applied <= r.log.applying) {
+		invariantf("applied %d beyond handed-out %d", r.log.applied, r.log.applying)
+	}
+	if !(r.log.applying <= r.log.committed) {
+		invariantf("handed out %d beyond commit %d", r.log.applying, r.log.committed)
+	}
+	if !(r.log.firstIndex() <= last+1) {
+		invariantf("first index %d beyond last %d + 1", r.log.firstIndex(), last)
+	}
+	if !(r.log.unstable.offsetInProgress >= r.log.unstable.offset) {
+		invariantf("unstable in-progress %d before offset %d",
+			r.log.unstable.offsetInProgress, r.log.unstable.offset)
+	}
+	if !(r.confIndex <= last) {
+		invariantf("membership from entry %d beyond last index %d", r.confIndex, last)
+	}
 	switch r.role {
 	case RoleLeader:
 		assert(r.lead == r.id, "leader must know itself as leader")
@@ -35,17 +47,33 @@ func (r *raft) checkInvariants() {
 
 // checkProgress asserts the leader's view of each member is coherent.
 func (r *raft) checkProgress(last uint64) {
-	assertf(len(r.peers) == len(r.prs), "peer list %d entries, progress map %d", len(r.peers), len(r.prs))
+	if !(len(r.peers) == len(r.prs)) {
+		invariantf("peer list %d entries, progress map %d", len(r.peers), len(r.prs))
+	}
 	for _, id := range r.peers {
 		pr := r.prs[id]
-		assertf(pr != nil, "peer %d without progress", id)
-		assertf(pr.match <= last, "member %d match %d beyond last index %d", id, pr.match, last)
-		assertf(pr.next > pr.match, "member %d next %d not after match %d", id, pr.next, pr.match)
-		assertf(pr.next <= last+1, "member %d next %d beyond last index %d + 1", id, pr.next, last)
-		assertf(pr.departing != r.membership.Contains(id), "member %d departing flag wrong", id)
-		assertf(pr.state != ProgressSnapshot || pr.snap != nil, "member %d in snapshot state without one", id)
+		if !(pr != nil) {
+			invariantf("peer %d without progress", id)
+		}
+		if !(pr.match <= last) {
+			invariantf("member %d match %d beyond last index %d", id, pr.match, last)
+		}
+		if !(pr.next > pr.match) {
+			invariantf("member %d next %d not after match %d", id, pr.next, pr.match)
+		}
+		if !(pr.next <= last+1) {
+			invariantf("member %d next %d beyond last index %d + 1", id, pr.next, last)
+		}
+		if !(pr.departing != r.membership.Contains(id)) {
+			invariantf("member %d departing flag wrong", id)
+		}
+		if !(pr.state != ProgressSnapshot || pr.snap != nil) {
+			invariantf("member %d in snapshot state without one", id)
+		}
 	}
 	for _, id := range r.membership.Voters {
-		assertf(r.prs[id] != nil || id == r.id, "voter %d without progress", id)
+		if !(r.prs[id] != nil || id == r.id) {
+			invariantf("voter %d without progress", id)
+		}
 	}
 }

@@ -97,7 +97,9 @@ func (l *raftLog) termOrZero(i uint64) uint64 {
 
 func (l *raftLog) lastTerm() uint64 {
 	t, err := l.term(l.lastIndex())
-	assertf(err == nil, "term of last index %d: %v", l.lastIndex(), err)
+	if !(err == nil) {
+		invariantf("term of last index %d: %v", l.lastIndex(), err)
+	}
 	return t
 }
 
@@ -119,7 +121,9 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) ([]Entry, error) {
 	if lo < l.firstIndex() {
 		return nil, ErrCompacted
 	}
-	assertf(hi <= l.lastIndex()+1, "slice [%d,%d) beyond last %d", lo, hi, l.lastIndex())
+	if !(hi <= l.lastIndex()+1) {
+		invariantf("slice [%d,%d) beyond last %d", lo, hi, l.lastIndex())
+	}
 	if lo >= hi {
 		return nil, nil
 	}
@@ -133,7 +137,9 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) ([]Entry, error) {
 		if err != nil {
 			failStorage(err)
 		}
-		assertf(len(stored) > 0, "storage returned no entries for [%d,%d)", lo, stableHi)
+		if !(len(stored) > 0) {
+			invariantf("storage returned no entries for [%d,%d)", lo, stableHi)
+		}
 		if uint64(len(stored)) < stableHi-lo {
 			return stored, nil // the byte limit cut the stored part short
 		}
@@ -168,7 +174,9 @@ func (l *raftLog) findConflict(ents []Entry) uint64 {
 // The caller ensures index >= committed, so committed entries are never
 // overwritten (append asserts it).
 func (l *raftLog) maybeAppend(index, logTerm uint64, ents []Entry) (lastNew uint64, written []Entry, ok bool) {
-	assertf(index >= l.committed, "append after %d, before commit %d", index, l.committed)
+	if !(index >= l.committed) {
+		invariantf("append after %d, before commit %d", index, l.committed)
+	}
 	if !l.matchTerm(index, logTerm) {
 		return 0, nil, false
 	}
@@ -188,8 +196,12 @@ func (l *raftLog) append(ents ...Entry) uint64 {
 	if len(ents) == 0 {
 		return l.lastIndex()
 	}
-	assertf(ents[0].Index > l.committed, "append at %d overwrites committed %d", ents[0].Index, l.committed)
-	assertf(ents[0].Index <= l.lastIndex()+1, "append at %d leaves a gap after %d", ents[0].Index, l.lastIndex())
+	if !(ents[0].Index > l.committed) {
+		invariantf("append at %d overwrites committed %d", ents[0].Index, l.committed)
+	}
+	if !(ents[0].Index <= l.lastIndex()+1) {
+		invariantf("append at %d leaves a gap after %d", ents[0].Index, l.lastIndex())
+	}
 	l.unstable.truncateAndAppend(ents)
 	return l.lastIndex()
 }
@@ -199,13 +211,17 @@ func (l *raftLog) commitTo(c uint64) {
 	if c <= l.committed {
 		return
 	}
-	assertf(c <= l.lastIndex(), "commit %d beyond last index %d", c, l.lastIndex())
+	if !(c <= l.lastIndex()) {
+		invariantf("commit %d beyond last index %d", c, l.lastIndex())
+	}
 	l.committed = c
 }
 
 // appliedTo records that the caller applied everything up to i.
 func (l *raftLog) appliedTo(i uint64) {
-	assertf(i <= l.committed, "applied %d beyond commit %d", i, l.committed)
+	if !(i <= l.committed) {
+		invariantf("applied %d beyond commit %d", i, l.committed)
+	}
 	l.applied = max(l.applied, i)
 	l.applying = max(l.applying, i)
 }
@@ -218,7 +234,9 @@ func (l *raftLog) nextCommittedEntries() []Entry {
 		return nil
 	}
 	ents, err := l.slice(l.applying+1, l.committed+1, l.maxApplyBytes)
-	assertf(err == nil, "committed entries after %d compacted: %v", l.applying, err)
+	if !(err == nil) {
+		invariantf("committed entries after %d compacted: %v", l.applying, err)
+	}
 	return ents
 }
 
@@ -228,7 +246,9 @@ func (l *raftLog) hasNextCommittedEntries() bool {
 
 // acceptApplying records that entries up to i were handed out.
 func (l *raftLog) acceptApplying(i uint64) {
-	assertf(i <= l.committed, "handing out %d beyond commit %d", i, l.committed)
+	if !(i <= l.committed) {
+		invariantf("handing out %d beyond commit %d", i, l.committed)
+	}
 	l.applying = max(l.applying, i)
 }
 
@@ -247,7 +267,9 @@ func (l *raftLog) snapshot() (Snapshot, error) {
 
 // restore replaces the log with snapshot s, which must be beyond commit.
 func (l *raftLog) restore(s Snapshot) {
-	assertf(s.Meta.Index > l.committed, "restore %d at or before commit %d", s.Meta.Index, l.committed)
+	if !(s.Meta.Index > l.committed) {
+		invariantf("restore %d at or before commit %d", s.Meta.Index, l.committed)
+	}
 	l.committed = s.Meta.Index
 	l.unstable.restore(s)
 }

@@ -54,8 +54,10 @@ func (u *unstable) maybeTerm(i uint64) (uint64, bool) {
 // nextEntries returns the entries not yet handed out in a Ready.
 func (u *unstable) nextEntries() []Entry {
 	start := u.offsetInProgress - u.offset
-	assertf(start <= uint64(len(u.entries)), "unstable in-progress %d beyond entries [%d,+%d)",
-		u.offsetInProgress, u.offset, len(u.entries))
+	if !(start <= uint64(len(u.entries))) {
+		invariantf("unstable in-progress %d beyond entries [%d,+%d)",
+			u.offsetInProgress, u.offset, len(u.entries))
+	}
 	if start == uint64(len(u.entries)) {
 		return nil
 	}
@@ -129,7 +131,9 @@ func (u *unstable) truncateAndAppend(ents []Entry) {
 		u.offset = from
 		u.offsetInProgress = from
 	default:
-		assertf(from < end, "append at %d leaves a gap after %d", from, end)
+		if !(from < end) {
+			invariantf("append at %d leaves a gap after %d", from, end)
+		}
 		kept := append([]Entry(nil), u.entries[:from-u.offset]...)
 		u.entries = append(kept, ents...)
 		if u.offsetInProgress > from {

@@ -158,7 +158,9 @@ func (r *raft) resetRandomizedElectionTimeout() {
 
 // reset prepares for a new role in term.
 func (r *raft) reset(term uint64) {
-	assertf(term >= r.term, "term going backwards: %d -> %d", r.term, term)
+	if !(term >= r.term) {
+		invariantf("term going backwards: %d -> %d", r.term, term)
+	}
 	if r.term != term {
 		r.term = term
 		r.vote = None

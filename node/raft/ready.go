@@ -38,8 +38,12 @@ func (rn *RawNode) Ready() (rd Ready) {
 		rn.prevSoft = ss
 	}
 	if hs := r.hardState(); hs != rn.prevHard {
-		assertf(hs.Term >= rn.prevHard.Term, "term going backwards: %d -> %d", rn.prevHard.Term, hs.Term)
-		assertf(hs.Commit >= rn.prevHard.Commit, "commit going backwards: %d -> %d", rn.prevHard.Commit, hs.Commit)
+		if !(hs.Term >= rn.prevHard.Term) {
+			invariantf("term going backwards: %d -> %d", rn.prevHard.Term, hs.Term)
+		}
+		if !(hs.Commit >= rn.prevHard.Commit) {
+			invariantf("commit going backwards: %d -> %d", rn.prevHard.Commit, hs.Commit)
+		}
 		rd.MustSync = hs.Term != rn.prevHard.Term || hs.Vote != rn.prevHard.Vote
 		rd.HardState = hs
 		rn.prevHard = hs

@@ -48,7 +48,9 @@ func (r *raft) sendAppend(to ID, allowEmpty bool) bool {
 		return false
 	}
 	last := r.log.lastIndex()
-	assertf(pr.next <= last+1, "next %d beyond last %d for %d", pr.next, last, to)
+	if !(pr.next <= last+1) {
+		invariantf("next %d beyond last %d for %d", pr.next, last, to)
+	}
 	if !allowEmpty && pr.next > last {
 		return false
 	}

@@ -168,10 +168,12 @@ func (p *raftKV) leaderAgreed() (*kv.Service, bool) {
 }
 
 // ready: every node up with an agreed leader, every client connected and
-// idle.
+// idle. With the quorum lost to corruption there is nothing to wait for
+// (clients may retry forever); what is in flight at the end counts as
+// unknown (endInFlight).
 func (p *raftKV) ready() bool {
 	if p.quorumLost() {
-		return true // nothing can be committed: there is no round to run
+		return true
 	}
 	if _, ok := p.leaderAgreed(); !ok {
 		return false
@@ -188,7 +190,7 @@ func (p *raftKV) final() {
 	p.inFinal = true
 	for _, kc := range p.clients {
 		kc.finalLeft = p.spec.FinalOps
-		if kc.finalLeft > 0 {
+		if kc.finalLeft > 0 && kc.idle() { // a busy one begins when it is done
 			kc.begin()
 		}
 	}

@@ -353,3 +353,42 @@ func failureWorkload(l *Log) (syncedPoint, error) {
 	}
 	return p, nil
 }
+
+// flipOnce damages the first read of one file that returns bytes past
+// off: one bit, in the bytes at off or later.
+type flipOnce struct {
+	name string
+	off  int
+	done bool
+}
+
+func (f *flipOnce) MaybeError(faultfs.Op, string) error { return nil }
+
+func (f *flipOnce) CorruptRead(op faultfs.Op, p string, b []byte) {
+	if f.done || p != f.name || len(b) <= f.off {
+		return
+	}
+	f.done = true
+	b[len(b)-1-(len(b)-1-f.off)/2] ^= 0x10
+}
+
+// A read that returns damaged bytes the disk holds intact (a transient
+// read error) is read again during recovery: the last batch, synced, is
+// neither cut as torn nor reported as corruption.
+func TestTransientReadDamageIsReadAgain(t *testing.T) {
+	fs, l, lastStart := syncedLog(t, Options{}, 6)
+	name := l.active().name
+	want := readState(t, l)
+	inj := &flipOnce{name: name, off: int(lastStart)}
+	got := mustOpen(t, faultfs.Wrap(fs.Clone(), inj), Options{})
+	if !inj.done {
+		t.Fatal("the segment was never read")
+	}
+	rec := got.Recovery()
+	if rec.Rereads != 1 || rec.TornSegment != "" {
+		t.Fatalf("recovery %+v: want one reread and no torn tail", rec)
+	}
+	if d := diffState(want, readState(t, got)); d != "" {
+		t.Fatalf("recovered state differs (-want +got):\n%s", d)
+	}
+}

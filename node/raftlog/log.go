@@ -141,6 +141,9 @@ type Recovery struct {
 	TornSegment string
 	TornOffset  int64
 	TornBytes   int64
+	// Rereads counts segment reads that returned damaged bytes and read
+	// back intact the second time (a transient read error, not the disk).
+	Rereads int
 	// Removed lists files deleted as leftovers: a torn new segment,
 	// segments of an older lineage or covered by the snapshot, older
 	// snapshots and temporary files.

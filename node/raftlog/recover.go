@@ -1,6 +1,7 @@
 package raftlog
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"strings"
@@ -271,8 +272,18 @@ func (l *Log) scanSegment(seg *segment, final bool, st *scanState) error {
 			data = data[:dropAt]
 		}
 	}
+	reread := false
 	for off < len(data) {
 		t, payload, size, status := parseRecord(data[off:])
+		if (status != recordOK || !t.known()) && !reread {
+			// A read can return damaged bytes the medium holds intact (a
+			// transient error): read the rest again once before judging,
+			// so such a read does not cut synced records as a torn tail.
+			reread = true
+			if l.rereadFrom(seg, data, off) {
+				continue
+			}
+		}
 		if status != recordOK || !t.known() {
 			if !final {
 				return corruptf(seg.name, int64(off), "damaged record in a sealed segment")
@@ -343,6 +354,21 @@ func (l *Log) applyRecord(seg *segment, off int64, t recordType, payload []byte,
 		}
 	}
 	return nil
+}
+
+// rereadFrom reads seg again from off into data[off:] and reports whether
+// the bytes differ from the first read.
+func (l *Log) rereadFrom(seg *segment, data []byte, off int) bool {
+	fresh := make([]byte, len(data)-off)
+	if n, err := seg.f.ReadAt(fresh, int64(off)); n < len(fresh) || err != nil && !errors.Is(err, io.EOF) {
+		return false
+	}
+	if bytes.Equal(fresh, data[off:]) {
+		return false
+	}
+	copy(data[off:], fresh)
+	l.recovery.Rereads++
+	return true
 }
 
 // cutTornTail handles a damaged record at off in the last segment. If a

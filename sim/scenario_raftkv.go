@@ -13,7 +13,8 @@ import (
 //	workload {
 //	  raft_kv { group: kv, clients: 5, keys: 3, interval: "20ms",
 //	            timeout: "500ms", final_ops: 3, tick: "20ms",
-//	            election_ticks: 10, heartbeat_ticks: 2, snapshot_every: 64 }
+//	            election_ticks: 10, heartbeat_ticks: 2, snapshot_every: 64,
+//	            append_bytes: 1, inflight_appends: 1 }
 //	}
 //
 // Every node runs a member of RAFT group `group` (all nodes are voters)
@@ -24,7 +25,9 @@ import (
 // `timeout`. After the faults heal, each client must complete `final_ops`
 // operations with a definite outcome. Required: clients, interval and
 // timeout. Defaults: group kv, keys 3, final_ops 3, tick 20ms,
-// election_ticks 10, heartbeat_ticks 2, snapshot_every 64.
+// election_ticks 10, heartbeat_ticks 2, snapshot_every 64; append_bytes
+// and inflight_appends (raft's defaults unless set) bound each append
+// message's entry bytes and the appends in flight per follower.
 
 // RaftKVSpec is workload.raft_kv.
 type RaftKVSpec struct {

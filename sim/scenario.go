@@ -402,7 +402,7 @@ func (r *run) allConnected() bool {
 }
 
 func (r *run) allReady() bool {
-	if !r.allConnected() {
+	if !r.allConnected() || r.w.anySlowed() {
 		return false
 	}
 	for _, p := range r.parts {

@@ -58,6 +58,18 @@ func (w *World) slowed(host string) bool {
 	return w.bandwidth[host] > 0 || w.slowUntil[host] > w.now
 }
 
+// anySlowed reports whether some host is throttled or still drains a
+// backlog: the liveness round waits for that tail of a slow_link fault
+// (a backlog behind which keep-alives wait can still close a route).
+func (w *World) anySlowed() bool {
+	for _, h := range w.hostOrder {
+		if w.slowed(h.name) {
+			return true
+		}
+	}
+	return false
+}
+
 // wireDelay is how long n bytes take on the link between nodes a and b
 // (the slower end's bandwidth), 0 if neither is throttled or one is not
 // a node.

@@ -319,7 +319,23 @@ func (p *raftKV) whyNotDone() string {
 	if len(owed) > 0 {
 		return strings.Join(owed, ", ")
 	}
-	return "replicas did not apply the same log"
+	return "replicas did not apply the same log: " + p.memberStates()
+}
+
+// memberStates lists each member's role, term, commit, applied and last
+// index, for failure messages.
+func (p *raftKV) memberStates() string {
+	var parts []string
+	for _, name := range p.names {
+		s := p.services[name]
+		if s == nil {
+			parts = append(parts, name+" down")
+			continue
+		}
+		i := s.Group().Info()
+		parts = append(parts, fmt.Sprintf("%s %v term %d commit %d applied %d last %d", name, i.Role, i.Term, i.Commit, i.Applied, i.LastIndex))
+	}
+	return strings.Join(parts, "; ")
 }
 
 func (p *raftKV) addStats(stats map[string]int) {

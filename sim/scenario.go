@@ -304,7 +304,8 @@ func (r *run) execute() error {
 		return violation("liveness", errors.New("liveness: final round did not complete"))
 	}
 	w.RunFor(deliverySettle) // let stray duplicates show up before checking
-	return errors.Join(r.checkReconnected(), asViolation("lame-duck-info-before-close", r.checkLameDucks()), r.checkReloads())
+	return errors.Join(r.checkReconnected(), asViolation("lame-duck-info-before-close", r.checkLameDucks()),
+		asViolation("timing-lame-duck", r.checkLameDuckTiming()), r.checkReloads())
 }
 
 // checkReconnected: after a node crash or lame-duck shutdown every client

@@ -30,6 +30,9 @@ type lameDuckRun struct {
 	started  bool // LameDuck was called
 	stopped  bool // the server finished shutting down
 	rebooted bool // a new server runs on the node
+	// startAt and stoppedAt are when LameDuck was called and when the
+	// shutdown finished (true virtual time).
+	startAt, stoppedAt time.Duration
 }
 
 // scheduleLameDucks arms each lame-duck fault: at At the node enters lame
@@ -43,10 +46,10 @@ func (r *run) scheduleLameDucks() {
 				w.Note("lame-duck-skipped", n.Name())
 				return
 			}
-			ld.started = true
+			ld.started, ld.startAt = true, w.Elapsed()
 			w.Note("lame-duck", n.Name())
 			n.Server().LameDuck(func() {
-				ld.stopped = true
+				ld.stopped, ld.stoppedAt = true, w.Elapsed()
 				w.Note("lame-duck-done", n.Name())
 				w.After(ld.spec.Down, func() {
 					if r.stoppedByLameDuck(n) {
@@ -134,6 +137,34 @@ func (r *run) checkLameDucks() error {
 		}
 		if held := wt.closedAt - wt.ldmAt; held < grace-lameDuckCloseMargin(grace) {
 			return fmt.Errorf("lame_duck %s: watcher closed %v after the ldm INFO, before the %v grace period", name, held, grace)
+		}
+	}
+	return nil
+}
+
+// checkLameDuckTiming (timing-lame-duck): the node keeps its clients
+// through the grace period and closes them all within its
+// lame_duck_duration, so its shutdown ends within [grace, duration] of
+// LameDuck on its own clock, and the watcher's close comes within the
+// same window of the ldm INFO, give or take the network.
+func (r *run) checkLameDuckTiming() error {
+	ppm := r.sc.Faults.MaxDriftPPM
+	net := netSpanOf(r.w.opts)
+	for _, ld := range r.lameDucks {
+		if !ld.stopped || !ld.watch.closed || !ld.watch.sawLDM {
+			continue // checkLameDucks reports these
+		}
+		grace := ld.node.opts.LameDuckGracePeriod
+		if grace == 0 {
+			grace = server.DefaultLameDuckGrace
+		}
+		win := driftWindow(grace, lameDuckDuration(ld.node.opts), ppm)
+		if v := win.judge(ld.stoppedAt - ld.startAt); v != "" {
+			return fmt.Errorf("lame_duck %s: shutdown %s", ld.node.Name(), v)
+		}
+		wt := ld.watch
+		if v := win.shifted(net.between()).judge(wt.closedAt - wt.ldmAt); v != "" {
+			return fmt.Errorf("lame_duck %s: watcher closed after the ldm INFO %s", ld.node.Name(), v)
 		}
 	}
 	return nil

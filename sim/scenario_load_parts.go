@@ -323,6 +323,7 @@ var scenarioChecks = []scenarioCheck{
 		return len(sc.Faults.Crashes)+len(sc.Faults.LameDucks) > 0 && !hasCluster(sc)
 	}},
 	{"lame-duck-info-before-close", "a lame_duck fault", func(sc *Scenario) bool { return len(sc.Faults.LameDucks) > 0 }},
+	{"timing-lame-duck", "a lame_duck fault", func(sc *Scenario) bool { return len(sc.Faults.LameDucks) > 0 }},
 	{"cluster-once-per-sub", "a cluster workload, or an accounts workload with subscribers", func(sc *Scenario) bool {
 		return hasCluster(sc) || hasAccounts(sc) && len(sc.Workload.Accounts.Subscribers) > 0
 	}},

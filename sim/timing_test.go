@@ -212,3 +212,30 @@ func TestRaftHeartbeatTiming(t *testing.T) {
 		t.Fatalf("a new leadership compared with the old: %v", m.rt.violations)
 	}
 }
+
+// TestLameDuckTimingWindow: a shutdown and a watcher close within
+// [grace, duration] pass; one before the grace period or after the
+// duration fails.
+func TestLameDuckTimingWindow(t *testing.T) {
+	opts := server.Options{LameDuckDuration: 4 * time.Second, LameDuckGracePeriod: time.Second}
+	r := &run{sc: &Scenario{}, w: NewWorld(1, Options{LatencyMin: time.Millisecond, Jitter: 2 * time.Millisecond})}
+	ld := &lameDuckRun{node: &NodeHandle{opts: opts, host: r.w.Host("n1")}, started: true, stopped: true,
+		watch: &ldmWatcher{sawLDM: true, closed: true}}
+	r.lameDucks = []*lameDuckRun{ld}
+	for _, tc := range []struct {
+		stop, closeAfter time.Duration
+		ok               bool
+	}{
+		{2700 * time.Millisecond, 2600 * time.Millisecond, true},
+		{4 * time.Second, 4 * time.Second, true},
+		{900 * time.Millisecond, 2 * time.Second, false},  // shut down inside the grace period
+		{4400 * time.Millisecond, 2 * time.Second, false}, // 10% past the duration
+		{3 * time.Second, 800 * time.Millisecond, false},  // closed the watcher early
+	} {
+		ld.startAt, ld.stoppedAt = 10*time.Second, 10*time.Second+tc.stop
+		ld.watch.ldmAt, ld.watch.closedAt = 10*time.Second, 10*time.Second+tc.closeAfter
+		if err := r.checkLameDuckTiming(); (err == nil) != tc.ok {
+			t.Errorf("stop after %v, close after %v: %v, want ok=%v", tc.stop, tc.closeAfter, err, tc.ok)
+		}
+	}
+}

@@ -71,6 +71,20 @@ func kindOf(op faultfs.Op) (diskOpKind, bool) {
 
 var _ faultfs.WriteInjector = (*hostDisk)(nil)
 var _ faultfs.ReadCorrupter = (*hostDisk)(nil)
+var _ faultfs.ShortReader = (*hostDisk)(nil)
+
+// siteShortRead is the BUGGIFY site of short sequential reads: legal for
+// io.Reader, rare on a local disk.
+const siteShortRead = "disk.read.short"
+
+// ShortRead, where BUGGIFY says so, makes a read return fewer bytes than
+// asked for.
+func (d *hostDisk) ShortRead(_ string, n int) int {
+	if !d.h.Buggify(siteShortRead) {
+		return n
+	}
+	return 1 + d.h.rng.IntN(n-1)
+}
 
 // MaybeError fails the op if an EIO is armed for its kind.
 func (d *hostDisk) MaybeError(op faultfs.Op, p string) error {

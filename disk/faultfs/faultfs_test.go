@@ -413,3 +413,31 @@ func TestReadCorrupterDamagesReadsOnly(t *testing.T) {
 		t.Fatalf("read of another path = % x, %v; want 07", buf[:1], err)
 	}
 }
+
+// shortBy3 makes every read of at most 3 bytes.
+type shortBy3 struct{}
+
+func (shortBy3) MaybeError(Op, string) error   { return nil }
+func (shortBy3) ShortRead(_ string, n int) int { return 3 }
+
+func TestShortReaderShortensSequentialReadsOnly(t *testing.T) {
+	inner := memfs.New()
+	w, err := inner.Create("a")
+	must(t, err)
+	_, err = w.Write([]byte("0123456789"))
+	must(t, err)
+	fs := Wrap(inner, shortBy3{})
+	r, err := fs.Open("a")
+	must(t, err)
+	buf := make([]byte, 10)
+	if n, err := r.Read(buf); n != 3 || err != nil || string(buf[:n]) != "012" {
+		t.Fatalf("Read = %d, %v, %q; want a 3-byte read", n, err, buf[:n])
+	}
+	if n, err := r.ReadAt(buf, 0); n != 10 || err != nil {
+		t.Fatalf("ReadAt = %d, %v; ReadAt is never short without an error", n, err)
+	}
+	got, err := disk.ReadFile(fs, "a")
+	if err != nil || string(got) != "0123456789" {
+		t.Fatalf("ReadFile over short reads = %q, %v", got, err)
+	}
+}

@@ -3,6 +3,7 @@ package faultfs
 import (
 	"errors"
 	"fmt"
+	"path"
 
 	"jsnode/disk"
 )
@@ -20,6 +21,11 @@ type file struct {
 func (f *file) Read(p []byte) (int, error) {
 	if err := f.fs.fault(OpFileRead, f.name); err != nil {
 		return 0, err
+	}
+	if sr, ok := f.fs.inj.(ShortReader); ok && len(p) > 1 {
+		if k := sr.ShortRead(path.Clean(f.name), len(p)); k >= 1 && k < len(p) {
+			p = p[:k]
+		}
 	}
 	n, err := f.inner.Read(p)
 	f.fs.corruptRead(OpFileRead, f.name, p[:n])

@@ -34,6 +34,15 @@ type ReadCorrupter interface {
 	CorruptRead(op Op, path string, p []byte)
 }
 
+// ShortReader is an Injector that may make sequential reads short, as
+// io.Reader allows: before a Read into a buffer of n bytes the wrapper
+// calls ShortRead and, if it returns k in [1, n), reads at most k bytes.
+// (ReadAt may not be short without an error, so it is left alone.)
+type ShortReader interface {
+	Injector
+	ShortRead(path string, n int) int
+}
+
 // InjectorFunc adapts a function to Injector.
 type InjectorFunc func(op Op, path string) error
 

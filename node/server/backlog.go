@@ -38,12 +38,21 @@ func (c *client) input(b []byte, split string) {
 	}
 }
 
+// lastActivity is lastIn as a wall time, given the wall time now: now
+// less the monotonic time since (the connection's start if it never had
+// any activity).
+func (c *client) lastActivity(now time.Time) time.Time {
+	if c.lastIn.IsZero() {
+		return c.start
+	}
+	return now.Add(-c.srv.env.monoNow().Sub(c.lastIn))
+}
+
 // noteActivity records that the ops just parsed showed the peer alive.
 func (c *client) noteActivity() {
 	if c.activity {
 		c.activity = false
-		c.lastIn = c.srv.env.Clock.Now()
-		c.lastInMono = c.srv.env.monoNow()
+		c.lastIn = c.srv.env.monoNow()
 	}
 }
 

@@ -43,13 +43,13 @@ type client struct {
 	authTimer clock.Timer
 	pingTimer clock.Timer
 	pingsOut  int
-	lastIn    time.Time // last message, subscription change or PING received
-	// lastInMono and startMono are lastIn and start on the monotonic
-	// clock, for intervals (Env.monoNow); rttStart is monotonic too.
-	lastInMono, startMono time.Time
-	activity              bool // set by ops during one Data call
-	rtt                   time.Duration
-	rttStart              time.Time
+	// lastIn is when the last message, subscription change or PING
+	// arrived, and startMono when the connection opened, on the monotonic
+	// clock (Env.monoNow), as rttStart is; lastActivity shows lastIn.
+	lastIn, startMono time.Time
+	activity          bool // set by ops during one Data call
+	rtt               time.Duration
+	rttStart          time.Time
 
 	// Backpressure (see deliver.go): producers paused until this
 	// connection drains, and how many destinations this one waits on.

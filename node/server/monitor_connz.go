@@ -88,10 +88,7 @@ func connzSelect(o *monitor.ConnzOptions, open []*client, closed []*closedConn) 
 
 // connInfo is the part of a client's ConnInfo that needs no options.
 func (s *Server) connInfo(c *client, now time.Time) *monitor.ConnInfo {
-	last := c.lastIn
-	if last.IsZero() {
-		last = c.start
-	}
+	last := c.lastActivity(now)
 	ci := &monitor.ConnInfo{
 		Cid: c.cid, Kind: monitor.KindClient, Type: monitor.TypeNATS,
 		Start: c.start, LastActivity: last,

@@ -34,10 +34,7 @@ func (s *Server) Routez(opts *monitor.RoutezOptions) (*monitor.Routez, error) {
 // routeInfo describes one route connection.
 func (s *Server) routeInfo(c *client, now time.Time, o *monitor.RoutezOptions) *monitor.RouteInfo {
 	link := c.route
-	last := c.lastIn
-	if last.IsZero() {
-		last = c.start
-	}
+	last := c.lastActivity(now)
 	ri := &monitor.RouteInfo{
 		Rid: c.cid, RemoteID: link.remoteID, RemoteName: link.remoteName,
 		DidSolicit: link.didSolicit, IsConfigured: link.explicit,

@@ -81,7 +81,7 @@ func (c *client) processPingTimer() {
 	interval := s.opts.PingInterval
 	now := s.env.monoNow()
 	needRTT := c.rtt == 0 || now.Sub(c.rttStart) > rttMeasurementInterval
-	if delta := now.Sub(c.lastInMono); delta < interval && !needRTT {
+	if delta := now.Sub(c.lastIn); delta < interval && !needRTT {
 		c.debugf("Delaying PING due to remote client data or ping %v ago", delta.Round(time.Second))
 	} else {
 		if c.pingsOut+1 > s.opts.MaxPingsOut {

@@ -98,7 +98,7 @@ func assert(cond bool, what string) {
 }
 
 // invariantf panics with a formatted explanation of a broken invariant.
-// Callers test the condition themselves (if !cond { invariantf(...) }),
+// Callers test for the broken case themselves (if x > y { invariantf(...) }),
 // so the arguments are boxed only on failure: checks run on every step.
 func invariantf(format string, args ...any) {
 	panic("raft: invariant violated: " + fmt.Sprintf(format, args...))

@@ -6,23 +6,23 @@ package raft
 // O(members).
 func (r *raft) checkInvariants() {
 	last := r.log.lastIndex()
-	if !(r.log.committed <= last) {
+	if r.log.committed > last {
 		invariantf("commit %d beyond last index %d", r.log.committed, last)
 	}
-	if !(r.log.applied <= r.log.applying) {
+	if r.log.applied > r.log.applying {
 		invariantf("applied %d beyond handed-out %d", r.log.applied, r.log.applying)
 	}
-	if !(r.log.applying <= r.log.committed) {
+	if r.log.applying > r.log.committed {
 		invariantf("handed out %d beyond commit %d", r.log.applying, r.log.committed)
 	}
-	if !(r.log.firstIndex() <= last+1) {
+	if r.log.firstIndex() > last+1 {
 		invariantf("first index %d beyond last %d + 1", r.log.firstIndex(), last)
 	}
-	if !(r.log.unstable.offsetInProgress >= r.log.unstable.offset) {
+	if r.log.unstable.offsetInProgress < r.log.unstable.offset {
 		invariantf("unstable in-progress %d before offset %d",
 			r.log.unstable.offsetInProgress, r.log.unstable.offset)
 	}
-	if !(r.confIndex <= last) {
+	if r.confIndex > last {
 		invariantf("membership from entry %d beyond last index %d", r.confIndex, last)
 	}
 	switch r.role {
@@ -47,32 +47,32 @@ func (r *raft) checkInvariants() {
 
 // checkProgress asserts the leader's view of each member is coherent.
 func (r *raft) checkProgress(last uint64) {
-	if !(len(r.peers) == len(r.prs)) {
+	if len(r.peers) != len(r.prs) {
 		invariantf("peer list %d entries, progress map %d", len(r.peers), len(r.prs))
 	}
 	for _, id := range r.peers {
 		pr := r.prs[id]
-		if !(pr != nil) {
+		if pr == nil {
 			invariantf("peer %d without progress", id)
 		}
-		if !(pr.match <= last) {
+		if pr.match > last {
 			invariantf("member %d match %d beyond last index %d", id, pr.match, last)
 		}
-		if !(pr.next > pr.match) {
+		if pr.next <= pr.match {
 			invariantf("member %d next %d not after match %d", id, pr.next, pr.match)
 		}
-		if !(pr.next <= last+1) {
+		if pr.next > last+1 {
 			invariantf("member %d next %d beyond last index %d + 1", id, pr.next, last)
 		}
-		if !(pr.departing != r.membership.Contains(id)) {
+		if pr.departing == r.membership.Contains(id) {
 			invariantf("member %d departing flag wrong", id)
 		}
-		if !(pr.state != ProgressSnapshot || pr.snap != nil) {
+		if pr.state == ProgressSnapshot && pr.snap == nil {
 			invariantf("member %d in snapshot state without one", id)
 		}
 	}
 	for _, id := range r.membership.Voters {
-		if !(r.prs[id] != nil || id == r.id) {
+		if r.prs[id] == nil && id != r.id {
 			invariantf("voter %d without progress", id)
 		}
 	}

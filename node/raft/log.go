@@ -97,7 +97,7 @@ func (l *raftLog) termOrZero(i uint64) uint64 {
 
 func (l *raftLog) lastTerm() uint64 {
 	t, err := l.term(l.lastIndex())
-	if !(err == nil) {
+	if err != nil {
 		invariantf("term of last index %d: %v", l.lastIndex(), err)
 	}
 	return t
@@ -121,7 +121,7 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) ([]Entry, error) {
 	if lo < l.firstIndex() {
 		return nil, ErrCompacted
 	}
-	if !(hi <= l.lastIndex()+1) {
+	if hi > l.lastIndex()+1 {
 		invariantf("slice [%d,%d) beyond last %d", lo, hi, l.lastIndex())
 	}
 	if lo >= hi {
@@ -137,7 +137,7 @@ func (l *raftLog) slice(lo, hi, maxBytes uint64) ([]Entry, error) {
 		if err != nil {
 			failStorage(err)
 		}
-		if !(len(stored) > 0) {
+		if len(stored) == 0 {
 			invariantf("storage returned no entries for [%d,%d)", lo, stableHi)
 		}
 		if uint64(len(stored)) < stableHi-lo {
@@ -174,7 +174,7 @@ func (l *raftLog) findConflict(ents []Entry) uint64 {
 // The caller ensures index >= committed, so committed entries are never
 // overwritten (append asserts it).
 func (l *raftLog) maybeAppend(index, logTerm uint64, ents []Entry) (lastNew uint64, written []Entry, ok bool) {
-	if !(index >= l.committed) {
+	if index < l.committed {
 		invariantf("append after %d, before commit %d", index, l.committed)
 	}
 	if !l.matchTerm(index, logTerm) {
@@ -196,10 +196,10 @@ func (l *raftLog) append(ents ...Entry) uint64 {
 	if len(ents) == 0 {
 		return l.lastIndex()
 	}
-	if !(ents[0].Index > l.committed) {
+	if ents[0].Index <= l.committed {
 		invariantf("append at %d overwrites committed %d", ents[0].Index, l.committed)
 	}
-	if !(ents[0].Index <= l.lastIndex()+1) {
+	if ents[0].Index > l.lastIndex()+1 {
 		invariantf("append at %d leaves a gap after %d", ents[0].Index, l.lastIndex())
 	}
 	l.unstable.truncateAndAppend(ents)
@@ -211,7 +211,7 @@ func (l *raftLog) commitTo(c uint64) {
 	if c <= l.committed {
 		return
 	}
-	if !(c <= l.lastIndex()) {
+	if c > l.lastIndex() {
 		invariantf("commit %d beyond last index %d", c, l.lastIndex())
 	}
 	l.committed = c
@@ -219,7 +219,7 @@ func (l *raftLog) commitTo(c uint64) {
 
 // appliedTo records that the caller applied everything up to i.
 func (l *raftLog) appliedTo(i uint64) {
-	if !(i <= l.committed) {
+	if i > l.committed {
 		invariantf("applied %d beyond commit %d", i, l.committed)
 	}
 	l.applied = max(l.applied, i)
@@ -234,7 +234,7 @@ func (l *raftLog) nextCommittedEntries() []Entry {
 		return nil
 	}
 	ents, err := l.slice(l.applying+1, l.committed+1, l.maxApplyBytes)
-	if !(err == nil) {
+	if err != nil {
 		invariantf("committed entries after %d compacted: %v", l.applying, err)
 	}
 	return ents
@@ -246,7 +246,7 @@ func (l *raftLog) hasNextCommittedEntries() bool {
 
 // acceptApplying records that entries up to i were handed out.
 func (l *raftLog) acceptApplying(i uint64) {
-	if !(i <= l.committed) {
+	if i > l.committed {
 		invariantf("handing out %d beyond commit %d", i, l.committed)
 	}
 	l.applying = max(l.applying, i)
@@ -267,7 +267,7 @@ func (l *raftLog) snapshot() (Snapshot, error) {
 
 // restore replaces the log with snapshot s, which must be beyond commit.
 func (l *raftLog) restore(s Snapshot) {
-	if !(s.Meta.Index > l.committed) {
+	if s.Meta.Index <= l.committed {
 		invariantf("restore %d at or before commit %d", s.Meta.Index, l.committed)
 	}
 	l.committed = s.Meta.Index

@@ -54,7 +54,7 @@ func (u *unstable) maybeTerm(i uint64) (uint64, bool) {
 // nextEntries returns the entries not yet handed out in a Ready.
 func (u *unstable) nextEntries() []Entry {
 	start := u.offsetInProgress - u.offset
-	if !(start <= uint64(len(u.entries))) {
+	if start > uint64(len(u.entries)) {
 		invariantf("unstable in-progress %d beyond entries [%d,+%d)",
 			u.offsetInProgress, u.offset, len(u.entries))
 	}
@@ -131,7 +131,7 @@ func (u *unstable) truncateAndAppend(ents []Entry) {
 		u.offset = from
 		u.offsetInProgress = from
 	default:
-		if !(from < end) {
+		if from >= end {
 			invariantf("append at %d leaves a gap after %d", from, end)
 		}
 		kept := append([]Entry(nil), u.entries[:from-u.offset]...)

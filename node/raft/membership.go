@@ -219,7 +219,7 @@ func (r *raft) noteAppended(ents []Entry) {
 	for i := len(ents) - 1; i >= 0; i-- {
 		if ents[i].Type == EntryConfChange {
 			_, m, err := DecodeConfChange(ents[i].Data)
-			if !(err == nil) {
+			if err != nil {
 				invariantf("validated configuration entry %d undecodable: %v", ents[i].Index, err)
 			}
 			r.setMembership(m, ents[i].Index)
@@ -243,7 +243,7 @@ func (r *raft) membershipAt(index uint64) (Membership, uint64) {
 	for hi > first {
 		lo := max(first, hi-min(hi, membershipScanBatch))
 		ents, err := r.log.slice(lo, hi, noByteLimit)
-		if !(err == nil) {
+		if err != nil {
 			invariantf("scan [%d,%d) for membership: %v", lo, hi, err)
 		}
 		if uint64(len(ents)) != hi-lo {

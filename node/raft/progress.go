@@ -168,7 +168,7 @@ func (in *inflights) add(last uint64) {
 	assert(!in.full(), "add to full inflights")
 	if in.count > 0 {
 		prev := in.buffer[(in.start+in.count-1)%len(in.buffer)]
-		if !(last > prev) {
+		if last <= prev {
 			invariantf("inflight %d not after %d", last, prev)
 		}
 	}

@@ -158,7 +158,7 @@ func (r *raft) resetRandomizedElectionTimeout() {
 
 // reset prepares for a new role in term.
 func (r *raft) reset(term uint64) {
-	if !(term >= r.term) {
+	if term < r.term {
 		invariantf("term going backwards: %d -> %d", r.term, term)
 	}
 	if r.term != term {

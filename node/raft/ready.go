@@ -38,10 +38,10 @@ func (rn *RawNode) Ready() (rd Ready) {
 		rn.prevSoft = ss
 	}
 	if hs := r.hardState(); hs != rn.prevHard {
-		if !(hs.Term >= rn.prevHard.Term) {
+		if hs.Term < rn.prevHard.Term {
 			invariantf("term going backwards: %d -> %d", rn.prevHard.Term, hs.Term)
 		}
-		if !(hs.Commit >= rn.prevHard.Commit) {
+		if hs.Commit < rn.prevHard.Commit {
 			invariantf("commit going backwards: %d -> %d", rn.prevHard.Commit, hs.Commit)
 		}
 		rd.MustSync = hs.Term != rn.prevHard.Term || hs.Vote != rn.prevHard.Vote

@@ -48,7 +48,7 @@ func (r *raft) sendAppend(to ID, allowEmpty bool) bool {
 		return false
 	}
 	last := r.log.lastIndex()
-	if !(pr.next <= last+1) {
+	if pr.next > last+1 {
 		invariantf("next %d beyond last %d for %d", pr.next, last, to)
 	}
 	if !allowEmpty && pr.next > last {

@@ -17,7 +17,7 @@ func (r *raft) compact(index uint64, data []byte) error {
 		return fmt.Errorf("%w: snapshot of %d bytes exceeds SnapshotBytesMax", ErrInvalidCompaction, len(data))
 	}
 	term, err := r.log.term(index)
-	if !(err == nil) {
+	if err != nil {
 		invariantf("term of applied index %d: %v", index, err)
 	}
 	m, _ := r.membershipAt(index)
@@ -32,7 +32,7 @@ func (r *raft) startSnapshot(to ID, pr *progress) bool {
 	if err != nil || snap.Meta.Index == 0 {
 		return false // not ready yet; the next heartbeat response retries
 	}
-	if !(snap.Meta.Index+1 >= r.log.firstIndex()) {
+	if snap.Meta.Index+1 < r.log.firstIndex() {
 		invariantf("snapshot %d older than log start %d",
 			snap.Meta.Index, r.log.firstIndex())
 	}

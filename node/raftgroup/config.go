@@ -158,7 +158,8 @@ type Config struct {
 	MaxInflightAppends int
 
 	// Buggify is the simulator's BUGGIFY switch (nil: never): asked at
-	// BuggifySites, it makes the member take a rare but legal path.
+	// the Site* sites below, it makes the member take a rare but legal
+	// path.
 	Buggify func(site string) bool
 }
 
@@ -176,7 +177,7 @@ const (
 	SiteSyncSlow = "raftgroup.sync.slow"
 )
 
-// slowSyncDelay is how long a slow sync takes, in ticks.
+// slowSyncTicks is how long a slow sync takes, in ticks.
 const slowSyncTicks = 1
 
 func (c *Config) buggify(site string) bool { return c.Buggify != nil && c.Buggify(site) }

@@ -41,11 +41,12 @@ type Group struct {
 	processing bool
 	stopped    bool
 	syncLater  bool // a sync the ack-before-fsync mutant put off
-	// syncing holds a Ready saved but not yet synced (SiteSyncSlow): the
-	// Ready loop waits for it.
-	syncing *raft.Ready
-	failed  error
-	stats   Stats
+	// syncing holds a Ready saved but not yet synced (SiteSyncSlow), and
+	// the Ready loop waits; synced holds it once synced, for the loop to
+	// finish first.
+	syncing, synced *raft.Ready
+	failed          error
+	stats           Stats
 }
 
 // proposal waits for the entry it became to be applied.

@@ -19,7 +19,13 @@ func (g *Group) process() {
 	}
 	g.processing = true
 	defer func() { g.processing = false }()
-	for !g.stopped && g.syncing == nil && g.rn.HasReady() {
+	if rd := g.synced; rd != nil {
+		g.synced = nil
+		if !g.finishReady(rd) {
+			return
+		}
+	}
+	for !g.stopped && g.rn.HasReady() {
 		rd := g.rn.Ready()
 		if rd.MustSync && g.cfg.buggify(SiteSyncSlow) {
 			g.syncSlowly(&rd)
@@ -39,7 +45,7 @@ func (g *Group) process() {
 }
 
 // syncSlowly saves rd now and syncs it slowSyncTicks later, as a slow
-// disk would; then it finishes rd and runs the Ready loop again.
+// disk would; then the Ready loop finishes rd and goes on.
 func (g *Group) syncSlowly(rd *raft.Ready) {
 	if err := g.store.save(rd); err != nil {
 		g.fail(err)
@@ -55,13 +61,8 @@ func (g *Group) syncSlowly(rd *raft.Ready) {
 			g.fail(err)
 			return
 		}
-		g.syncing = nil
-		g.processing = true
-		ok := g.finishReady(rd)
-		g.processing = false
-		if ok {
-			g.process()
-		}
+		g.syncing, g.synced = nil, rd
+		g.process()
 	})
 }
 

@@ -10,9 +10,26 @@ import "time"
 // responder was cut may time out without anything breaking
 // (Client.CutWithin).
 
-// cutSpan is one interval during which the host was cut; to < 0 while
-// the cut lasts.
-type cutSpan struct{ from, to time.Duration }
+// span is one interval of a host's cuts or pauses; to < 0 while it lasts.
+type span struct{ from, to time.Duration }
+
+// end is when s ends, now if it lasts.
+func (s span) end(now time.Duration) time.Duration {
+	if s.to < 0 {
+		return now
+	}
+	return s.to
+}
+
+// overlaps reports whether some span of ss meets [from, to].
+func overlaps(ss []span, from, to, now time.Duration) bool {
+	for _, s := range ss {
+		if s.from <= to && s.end(now) >= from {
+			return true
+		}
+	}
+	return false
+}
 
 // updateCuts opens or closes each host's cut span after the blocked
 // links changed.
@@ -26,39 +43,27 @@ func (w *World) updateCuts() {
 		open := len(h.cuts) > 0 && h.cuts[len(h.cuts)-1].to < 0
 		switch {
 		case cut[h.name] && !open:
-			h.cuts = append(h.cuts, cutSpan{from: now, to: -1})
+			h.cuts = append(h.cuts, span{from: now, to: -1})
 		case !cut[h.name] && open:
 			h.cuts[len(h.cuts)-1].to = now
 		}
 	}
 }
 
-// cutEnd is the end of span, now if it lasts.
-func (h *Host) cutEnd(s cutSpan) time.Duration {
-	if s.to < 0 {
-		return h.w.Elapsed()
-	}
-	return s.to
-}
-
 // CutWithin reports whether the client's host was cut at some time in
 // [from, to].
 func (c *Client) CutWithin(from, to time.Duration) bool {
-	for _, s := range c.host.cuts {
-		if s.from <= to && c.host.cutEnd(s) >= from {
-			return true
-		}
-	}
-	return false
+	return overlaps(c.host.cuts, from, to, c.host.w.Elapsed())
 }
 
 // effectiveDown is when session s stopped delivering reliably: the start
 // of the cut during which (or within deliverySettle after whose heal) it
 // ended, if any, else when it ended.
 func (c *Client) effectiveDown(s Session) time.Duration {
-	for _, span := range c.host.cuts {
-		if span.from <= s.Down && s.Down <= c.host.cutEnd(span)+deliverySettle {
-			return max(span.from, s.Up)
+	now := c.host.w.Elapsed()
+	for _, cut := range c.host.cuts {
+		if cut.from <= s.Down && s.Down <= cut.end(now)+deliverySettle {
+			return max(cut.from, s.Up)
 		}
 	}
 	return s.Down

@@ -49,18 +49,7 @@ func (r *run) drawNodes(k int) []string {
 }
 
 // randomLiveNode picks one live node, or nil.
-func (r *run) randomLiveNode() *NodeHandle {
-	var alive []*NodeHandle
-	for _, n := range r.nodes {
-		if n.Alive() {
-			alive = append(alive, n)
-		}
-	}
-	if len(alive) == 0 {
-		return nil
-	}
-	return alive[r.w.rng.IntN(len(alive))]
-}
+func (r *run) randomLiveNode() *NodeHandle { return r.randomNode((*NodeHandle).Alive) }
 
 func (r *run) nextDiskError(d *DiskFaultSpec) {
 	w := r.w

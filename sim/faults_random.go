@@ -71,29 +71,15 @@ func parseRandomPartitions(f *fields, sc *Scenario) error {
 	if err := b.require("every", "heal_after"); err != nil {
 		return err
 	}
-	spec := &RandomPartitionSpec{Kinds: partitionKinds}
+	spec := &RandomPartitionSpec{}
 	if err := firstError([]error{
 		b.duration("every", &spec.Every, 2*time.Millisecond, maxScenarioDuration),
 		b.duration("heal_after", &spec.Heal, 2*time.Millisecond, maxScenarioDuration),
 	}); err != nil {
 		return err
 	}
-	if kv, ok := b.get("kinds"); ok {
-		list, err := kv.AsArray()
-		if err != nil {
-			return inBlock("faults.partition_random.kinds", err)
-		}
-		spec.Kinds = nil
-		for _, item := range list {
-			k, err := item.AsString()
-			if err != nil || !slices.Contains(partitionKinds, k) {
-				return posError(item.Pos, "faults.partition_random.kinds: %q is not one of %s", k, strings.Join(partitionKinds, ", "))
-			}
-			spec.Kinds = append(spec.Kinds, k)
-		}
-		if len(spec.Kinds) == 0 {
-			return posError(kv.Pos, "faults.partition_random.kinds: empty")
-		}
+	if spec.Kinds, err = b.words("kinds", partitionKinds); err != nil {
+		return err
 	}
 	if len(sc.Topology.Nodes) < 2 {
 		return posError(v.Pos, "faults.partition_random: needs at least two nodes")
@@ -135,6 +121,21 @@ func parseRouteReset(f *fields, sc *Scenario) error {
 		return f.errorf("route_reset", "needs at least two nodes")
 	}
 	return b.duration("every", &sc.Faults.RouteResetEvery, time.Millisecond, maxScenarioDuration)
+}
+
+// randomNode picks, from the master stream, one of the nodes ok accepts,
+// or nil if there is none (and then draws nothing).
+func (r *run) randomNode(ok func(*NodeHandle) bool) *NodeHandle {
+	var picks []*NodeHandle
+	for _, n := range r.nodes {
+		if ok(n) {
+			picks = append(picks, n)
+		}
+	}
+	if len(picks) == 0 {
+		return nil
+	}
+	return picks[r.w.rng.IntN(len(picks))]
 }
 
 // around draws a duration uniformly in [d/2, 3d/2).
@@ -274,19 +275,17 @@ func (r *run) nextRandomCrash(spec RandomCrashSpec) {
 		if !r.faults {
 			return
 		}
-		var alive []*NodeHandle
 		down := 0
 		for _, n := range r.nodes {
-			if n.Alive() {
-				alive = append(alive, n)
-			} else {
+			if !n.Alive() {
 				down++
 			}
 		}
-		if len(alive) > 0 && (spec.MaxDown == 0 || down < spec.MaxDown) {
-			n := alive[w.rng.IntN(len(alive))]
-			n.Crash()
-			w.After(w.around(spec.Down), func() { r.restartNode(n) })
+		if spec.MaxDown == 0 || down < spec.MaxDown {
+			if n := r.randomLiveNode(); n != nil {
+				n.Crash()
+				w.After(w.around(spec.Down), func() { r.restartNode(n) })
+			}
 		}
 		r.nextRandomCrash(spec)
 	})

@@ -41,9 +41,9 @@ type Host struct {
 	crashes int
 	// cuts are the intervals the host was partitioned from some peer
 	// (cuts.go).
-	cuts []cutSpan
+	cuts []span
 	// pauses are the intervals the host's process was paused (pause.go).
-	pauses []cutSpan
+	pauses []span
 }
 
 // incarnation is one life of a host between crashes. Everything a node

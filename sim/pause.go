@@ -26,7 +26,7 @@ func (w *World) Pause(host string, d time.Duration) bool {
 	d = min(d, maxPause)
 	inc.pausedUntil = w.now + int64(d)
 	h := inc.host
-	h.pauses = append(h.pauses, cutSpan{from: w.Elapsed(), to: w.Elapsed() + d})
+	h.pauses = append(h.pauses, span{from: w.Elapsed(), to: w.Elapsed() + d})
 	w.record(host, "pause", uint64(d), nil)
 	w.noteEvent(host, "pause", d.String())
 	w.scheduleAt(inc.pausedUntil, nil, func() { w.resume(inc) })
@@ -36,12 +36,7 @@ func (w *World) Pause(host string, d time.Duration) bool {
 // pausedWithin reports whether the host was paused at some time in
 // [from, to]: its timers may have fired late then, legitimately.
 func (h *Host) pausedWithin(from, to time.Duration) bool {
-	for _, s := range h.pauses {
-		if s.from <= to && s.to >= from {
-			return true
-		}
-	}
-	return false
+	return overlaps(h.pauses, from, to, h.w.Elapsed())
 }
 
 // Paused reports whether host is paused now.

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"slices"
-	"strings"
 	"time"
 )
 
@@ -196,32 +195,4 @@ func parsePowerLoss(f *fields, sc *Scenario, d *DiskFaultSpec) error {
 		d.PowerLoss = append(d.PowerLoss, p)
 	}
 	return nil
-}
-
-// words reads key as an array of distinct words from known (all of known
-// when absent).
-func (f *fields) words(key string, known []string) ([]string, error) {
-	v, ok := f.get(key)
-	if !ok {
-		return slices.Clone(known), nil
-	}
-	list, err := v.AsArray()
-	if err != nil {
-		return nil, inBlock(f.where+"."+key, err)
-	}
-	if len(list) == 0 {
-		return nil, posError(v.Pos, "%s.%s: empty", f.where, key)
-	}
-	var out []string
-	for _, item := range list {
-		w, err := item.AsString()
-		if err != nil || !slices.Contains(known, w) {
-			return nil, posError(item.Pos, "%s.%s: %q is not one of %s", f.where, key, w, strings.Join(known, ", "))
-		}
-		if slices.Contains(out, w) {
-			return nil, posError(item.Pos, "%s.%s: %q listed twice", f.where, key, w)
-		}
-		out = append(out, w)
-	}
-	return out, nil
 }

@@ -230,3 +230,31 @@ func (f *fields) size(key string, dst *int64, lo, hi int64) error {
 	*dst = n
 	return nil
 }
+
+// words reads key as an array of distinct words from known (all of known
+// when absent).
+func (f *fields) words(key string, known []string) ([]string, error) {
+	v, ok := f.get(key)
+	if !ok {
+		return slices.Clone(known), nil
+	}
+	list, err := v.AsArray()
+	if err != nil {
+		return nil, inBlock(f.where+"."+key, err)
+	}
+	if len(list) == 0 {
+		return nil, posError(v.Pos, "%s.%s: empty", f.where, key)
+	}
+	var out []string
+	for _, item := range list {
+		w, err := item.AsString()
+		if err != nil || !slices.Contains(known, w) {
+			return nil, posError(item.Pos, "%s.%s: %q is not one of %s", f.where, key, w, strings.Join(known, ", "))
+		}
+		if slices.Contains(out, w) {
+			return nil, posError(item.Pos, "%s.%s: %q listed twice", f.where, key, w)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}

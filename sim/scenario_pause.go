@@ -70,14 +70,8 @@ func (r *run) nextRandomPause(spec RandomPauseSpec) {
 		if !r.faults {
 			return
 		}
-		var candidates []*NodeHandle
-		for _, n := range r.nodes {
-			if n.Alive() && !w.Paused(n.Name()) {
-				candidates = append(candidates, n)
-			}
-		}
-		if len(candidates) > 0 {
-			n := candidates[w.rng.IntN(len(candidates))]
+		running := func(n *NodeHandle) bool { return n.Alive() && !w.Paused(n.Name()) }
+		if n := r.randomNode(running); n != nil {
 			w.Pause(n.Name(), w.around(spec.Lasts))
 		}
 		r.nextRandomPause(spec)

@@ -49,10 +49,10 @@ func (p *raftKV) reported(n *NodeHandle) bool {
 		return true
 	}
 	var ce *raftlog.CorruptionError
-	if err := p.memberErr(n); err == nil || !errors.As(err, &ce) || !n.host.disk.flipped[ce.File] {
+	err := p.memberErr(n)
+	if err == nil || !errors.As(err, &ce) || !n.host.disk.flipped[ce.File] {
 		return false // a damaged read, or no corruption: restart it
 	}
-	err := p.memberErr(n)
 	p.corrupt[n.Name()] = true
 	p.r.w.noteEvent(n.Name(), "corruption-reported", err.Error())
 	return true

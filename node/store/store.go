@@ -142,6 +142,10 @@ type Store interface {
 	// ts+ttl is at or before now. They stay stored until removed.
 	Expired(now int64, max int) []uint64
 
+	// Kind is where the store keeps its messages; State.Bytes counts
+	// MsgSize of this kind.
+	Kind() Kind
+
 	// Stop closes the store; what was durable stays so.
 	Stop() error
 	// Delete stops the store and removes everything it stored.

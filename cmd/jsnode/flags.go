@@ -46,6 +46,10 @@ type cmdline struct {
 	// httpPort is -m/--http_port: the monitoring port (-1: random).
 	httpPort int
 
+	// jetstream is -js/--jetstream; storeDir is -sd/--store_dir.
+	jetstream bool
+	storeDir  string
+
 	// signal is -sl/--signal: a command for a running jsnode (signal.go).
 	signal string
 
@@ -57,7 +61,6 @@ type cmdline struct {
 // ConfigureOptions) of features jsnode does not have yet; using one is an
 // error that names it rather than a silent no-op or an unknown flag.
 var unsupportedFlags = map[string]bool{
-	"js": true, "jetstream": true, "sd": true, "store_dir": true, // JetStream
 	"ms": true, "https_port": true, // HTTPS monitoring
 	"tls": true, "tlscert": true, "tlskey": true, "tlsverify": true, "tlscacert": true, "help_tls": true,
 	"s": true, "syslog": true, "r": true, "remote_syslog": true, // syslog
@@ -83,6 +86,7 @@ var canonical = map[string]string{
 	"routes": "routes", "cluster_advertise": "cluster_advertise", "no_advertise": "no_advertise",
 	"connect_retries": "connect_retries",
 	"m":               "http_port", "http_port": "http_port",
+	"js": "jetstream", "jetstream": "jetstream", "sd": "store_dir", "store_dir": "store_dir",
 	"sl": "signal", "signal": "signal",
 }
 
@@ -177,6 +181,8 @@ func newFlagSet(c *cmdline) *flag.FlagSet {
 	for _, n := range []string{"m", "http_port"} {
 		fs.IntVar(&c.httpPort, n, 0, "")
 	}
+	boolean(&c.jetstream, false, "js", "jetstream")
+	str(&c.storeDir, "sd", "store_dir")
 	defineUnsupported(fs)
 	return fs
 }
@@ -198,7 +204,7 @@ func defineUnsupported(fs *flag.FlagSet) {
 
 // unsupportedBoolFlags are the unsupported flags that take no value.
 var unsupportedBoolFlags = map[string]bool{
-	"js": true, "jetstream": true, "tls": true, "tlsverify": true, "s": true, "syslog": true,
+	"tls": true, "tlsverify": true, "s": true, "syslog": true,
 	"help_tls": true,
 }
 
@@ -240,6 +246,10 @@ Cluster options:
         --cluster_advertise <string> Cluster URL to advertise to other servers
         --connect_retries <number>   For implicit routes, number of connect retries
 
+JetStream options:
+    -js, --jetstream                 Enable JetStream functionality
+    -sd, --store_dir <dir>           Set the storage directory
+
 Monitoring options:
     -m, --http_port <port>           Use port for http monitoring (-1: random)
 
@@ -250,7 +260,7 @@ Common options:
     -h, --help                       Show this message
     -v, --version                    Show version
 
-Not available yet (rejected with an error naming the flag): JetStream
-(-js, -sd), HTTPS monitoring (-ms), TLS (--tls*, --help_tls), syslog
+Not available yet (rejected with an error naming the flag): HTTPS
+monitoring (-ms), TLS (--tls*, --help_tls), syslog
 (-s, -r), --ports_file_dir.
 `

@@ -141,6 +141,12 @@ func applyCmdline(cl *cmdline, o *server.Options, p *config.Process) {
 	if set["http_port"] {
 		o.HTTPPort = cl.httpPort
 	}
+	if set["jetstream"] {
+		o.JetStream.Enabled = cl.jetstream
+	}
+	if set["store_dir"] {
+		o.JetStream.StoreDir = cl.storeDir
+	}
 	if set["logtime_utc"] {
 		p.LogtimeUTC = cl.logtimeUTC
 	}

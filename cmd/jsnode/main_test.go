@@ -37,7 +37,7 @@ func TestUnsupportedAndUnknownFlags(t *testing.T) {
 		{[]string{"--cluster", "nats://u@0.0.0.0:6222"}, "expected cluster password to be set"},
 		{[]string{"--cluster", "nats://0.0.0.0"}, "missing port"},
 		{[]string{"--cluster", "nats://127.0.0.1:-1", "--cluster_name", "a b", "-p", "-1"}, "cluster name cannot contain spaces"},
-		{[]string{"-js"}, `"-js" is not supported by jsnode yet`},
+		{[]string{"-tls"}, `"-tls" is not supported by jsnode yet`},
 		{[]string{"-ms", "8222"}, `"-ms" is not supported by jsnode yet`},
 		{[]string{"--https_port", "8222"}, `"-https_port" is not supported by jsnode yet`},
 		{[]string{"--bogus"}, "flag provided but not defined: -bogus"},

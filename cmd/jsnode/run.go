@@ -44,6 +44,10 @@ func startNodeReloadable(opts *server.Options, log server.Logger, reload func(do
 	if err != nil {
 		return nil, err
 	}
+	jsFS, err := prepareJetStream(opts, log)
+	if err != nil {
+		return nil, err
+	}
 	loop := tcp.NewLoop()
 	env := server.Env{
 		Clock:   wall.New(loop.Post),
@@ -63,6 +67,9 @@ func startNodeReloadable(opts *server.Options, log server.Logger, reload func(do
 		s, err := server.New(opts, env)
 		if err == nil {
 			err = s.Start()
+		}
+		if err == nil {
+			err = startJetStream(s, jsFS, nil) // TODO(syncseam): env.Syncer
 		}
 		if err == nil {
 			n.srv, n.url = s, s.ClientURL()

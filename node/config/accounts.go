@@ -102,6 +102,8 @@ func applyAccountKey(m *conf.Map, key string, v *conf.Value, acc *server.Account
 		acc.Mappings, err = parseMappings(v)
 	case "limits":
 		err = applyAccountLimits(v, &acc.Limits)
+	case "jetstream":
+		err = applyAccountJetStream(v, acc)
 	default:
 		return otherKey(blockAccount, m, key, "")
 	}

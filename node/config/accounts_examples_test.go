@@ -14,8 +14,9 @@ import (
 // features jsnode does not implement yet are listed apart, each with the
 // refusal it must give.
 
-// section1Example is the §1 syntax block without its jetstream and
-// msg_trace lines (see section1Refused).
+// section1Example is the §1 syntax block without its jetstream lines
+// (config jetstream_test.go reads those) and its msg_trace lines (see
+// section1Refused).
 const section1Example = `
 accounts {
   A: { users: [ {user: a, password: a, permissions: {publish: "a.>", subscribe: "_INBOX.>"}}, {nkey: ` + userKey + `} ]
@@ -31,12 +32,8 @@ accounts {
 
 const section1ListForm = "accounts: [A, B]      # short form: names only, no users\n"
 
-// section1Refused are §1's lines for JetStream and message tracing.
+// section1Refused are §1's lines for message tracing.
 var section1Refused = []struct{ line, feature string }{
-	{"jetstream: enabled", "JetStream"},
-	{"jetstream: true", "JetStream"},
-	{"jetstream: disabled", "JetStream"},
-	{"jetstream: { max_memory: 1G }", "JetStream"},
 	{`msg_trace: "subj"`, "message tracing"},
 	{`msg_trace: { dest: "subj", sampling: 50 }`, "message tracing"},
 	{`trace_dest: { dest: "subj", sampling: "50%" }`, "message tracing"},

@@ -124,6 +124,13 @@ func applyTop(k string, m *conf.Map, key string, v *conf.Value, o *server.Option
 		err = applyAuthorization(v, o)
 	case "cluster":
 		err = applyCluster(v, o)
+	case "jetstream":
+		err = applyJetStream(v, o)
+	case "store_dir", "storedir":
+		if o.JetStream.StoreDir != "" {
+			return v.Errorf("Duplicate 'store_dir' configuration")
+		}
+		o.JetStream.StoreDir, err = v.AsString()
 	case "accounts":
 		err = applyAccounts(v, o)
 	case "system_account", "system":

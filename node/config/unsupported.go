@@ -31,8 +31,8 @@ const (
 // features jsnode lacks.
 var notSupported = map[string]map[string]bool{
 	blockTop: set(
-		// JetStream
-		"jetstream", "store_dir", "storedir", "default_js_domain",
+		// JetStream's default domain for leaf nodes
+		"default_js_domain",
 		// gateways, leaf nodes, websocket, MQTT
 		"gateway", "leaf", "leafnodes", "websocket", "ws", "mqtt",
 		// TLS and OCSP, HTTPS monitoring
@@ -53,7 +53,7 @@ var notSupported = map[string]map[string]bool{
 	blockClusterAuth: set("permissions", "auth_callout", "auth_hook", "proxy_required",
 		"default_permission", "default_permissions"),
 	blockUser:    set("allowed_connection_types", "connection_types", "clients", "proxy_required"),
-	blockAccount: set("jetstream", "msg_trace", "trace_dest"),
+	blockAccount: set("msg_trace", "trace_dest"),
 	blockExport:  set("latency", "allow_trace"),
 	blockImport:  set("allow_trace"),
 }

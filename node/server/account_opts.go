@@ -28,6 +28,8 @@ type AccountOpts struct {
 	Limits   AccountLimits
 	// Nkey is the account's public nkey ("A..."), if given.
 	Nkey string
+	// JetStream is the account's jetstream {} (nil: no JetStream).
+	JetStream *JetStreamAccountOpts
 }
 
 // AccountLimits are an account's limits {}; -1 means unlimited.

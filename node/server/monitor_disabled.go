@@ -13,8 +13,12 @@ import (
 // server that is not the meta leader (over NATS it stays silent).
 var errNotLeader = errors.New("filtered response: not leader")
 
-// Jsz answers /jsz with JetStream off: "disabled" and zero statistics.
+// Jsz answers /jsz: JetStream's document, or with JetStream off
+// "disabled" and zero statistics.
 func (s *Server) Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error) {
+	if s.js != nil {
+		return s.js.Jsz(opts)
+	}
 	if opts != nil && opts.LeaderOnly {
 		return nil, errNotLeader
 	}

@@ -6,10 +6,10 @@ import (
 	"jsnode/node/monitor"
 )
 
-// Healthz answers /healthz. jsnode has no JetStream yet, so after the
-// request checks the only check is nats-server's "ready for
-// connections": the client listener (and the route listener when
-// clustered) must be open. StatusCode is the HTTP status to answer with.
+// Healthz answers /healthz: after the request checks, nats-server's
+// "ready for connections" (the client listener, and the route listener
+// when clustered, must be open), then JetStream's own health when it
+// runs. StatusCode is the HTTP status to answer with.
 func (s *Server) Healthz(opts *monitor.HealthzOptions) *monitor.HealthStatus {
 	var o monitor.HealthzOptions
 	if opts != nil {
@@ -20,6 +20,10 @@ func (s *Server) Healthz(opts *monitor.HealthzOptions) *monitor.HealthStatus {
 		healthFail(h, &o, 400, monitor.HealthzErrorBadRequest, msg)
 	} else if msg := s.notReady(); msg != "" {
 		healthFail(h, &o, 500, monitor.HealthzErrorConn, msg)
+	} else if s.js != nil {
+		if msg := s.js.Unhealthy(); msg != "" {
+			healthFail(h, &o, 503, monitor.HealthzErrorJetStream, msg)
+		}
 	}
 	return h
 }

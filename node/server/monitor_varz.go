@@ -38,6 +38,9 @@ func (s *Server) Varz() *monitor.Varz {
 		v.HTTPHost = o.Host // nats-server's default: the client host
 	}
 	s.varzCounters(v)
+	if s.js != nil {
+		v.JetStream = *s.js.Varz()
+	}
 	return v
 }
 

@@ -69,6 +69,9 @@ type Options struct {
 	// Cluster configures routes to the other servers of a cluster.
 	Cluster ClusterOpts
 
+	// JetStream is the jetstream {} block (-js, -sd).
+	JetStream JetStreamOptions
+
 	// Accounts are the accounts {} block, in config order. $G always
 	// exists besides them; users not bound to an account are in $G.
 	Accounts []*AccountOpts

@@ -66,7 +66,8 @@ type Server struct {
 	ldm              *lameDuck // set while in lame-duck mode
 	cluster          *cluster  // routes to the other servers (route.go); nil if not clustered
 	internal         internalState
-	sys              *sysState // system account services; nil without one
+	sys              *sysState        // system account services; nil without one
+	js               JetStreamService // attached JetStream; nil when off
 
 	scratch []byte // MSG line (and small message) assembly
 	turn    turn   // work done by the current event (turn.go)
@@ -170,6 +171,7 @@ func (s *Server) baseInfo() serverInfo {
 		Headers:      !s.opts.NoHeaderSupport,
 		AuthRequired: s.authRequired && (s.opts.Auth.NoAuthUser == "" || s.inventedNoAuth),
 		MaxPayload:   s.opts.MaxPayload,
+		JetStream:    s.opts.JetStream.Enabled,
 	}
 }
 

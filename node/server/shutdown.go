@@ -21,6 +21,9 @@ func (s *Server) Shutdown(done func()) {
 		return
 	}
 	s.log.Noticef("Initiating Shutdown...")
+	if s.js != nil {
+		s.js.Shutdown()
+	}
 	s.stopSystem()
 	s.state = stateShuttingDown
 	s.stopLameDuckTimer()

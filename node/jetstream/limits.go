@@ -1,0 +1,93 @@
+package jetstream
+
+import (
+	"time"
+
+	"jsnode/node/store"
+)
+
+// ExpireBatch bounds the messages one expiry event removes; the rest go
+// in the next event, so a mass expiry never holds the loop for long.
+const ExpireBatch = 4096
+
+// scheduleExpiry arms the stream's timer for its next expiry: the first
+// message passing max_age, or the earliest per-message TTL.
+func (mset *stream) scheduleExpiry() {
+	if mset.stopped {
+		return
+	}
+	next := mset.store.NextExpiry()
+	if mset.cfg.MaxAge > 0 {
+		if st := mset.store.State(); st.Msgs > 0 {
+			at := st.FirstTime + int64(mset.cfg.MaxAge)
+			if next == 0 || at < next {
+				next = at
+			}
+		}
+	}
+	if next == 0 || (mset.expiry != nil && mset.expiryAt == next) {
+		return
+	}
+	if mset.expiry != nil {
+		mset.expiry.Stop()
+	}
+	mset.expiryAt = next
+	d := time.Duration(next - mset.js().now().UnixNano())
+	mset.expiry = mset.js().clock.AfterFunc(max(d, 0), mset.expire)
+}
+
+// expire removes what has passed max_age or its TTL, at most
+// ExpireBatch messages per event, then re-arms the timer.
+func (mset *stream) expire() {
+	if mset.stopped {
+		return
+	}
+	mset.expiry, mset.expiryAt = nil, 0
+	now := mset.js().now().UnixNano()
+	budget := ExpireBatch
+	for _, seq := range mset.store.Expired(now, budget) {
+		if ok, _ := mset.store.Remove(seq, false); ok {
+			budget--
+		}
+	}
+	if age := int64(mset.cfg.MaxAge); age > 0 {
+		for ; budget > 0; budget-- {
+			st := mset.store.State()
+			if st.Msgs == 0 || st.FirstTime > now-age {
+				break
+			}
+			if ok, _ := mset.store.Remove(st.FirstSeq, false); !ok {
+				break
+			}
+		}
+	}
+	if budget <= 0 {
+		mset.expiry = mset.js().clock.AfterFunc(0, mset.expire)
+		return
+	}
+	mset.scheduleExpiry()
+}
+
+// checkUsage refuses a message of size bytes that would take the server
+// or the account past its storage limits.
+func (jsa *jsAccount) checkUsage(mset *stream, size uint64) *apiError {
+	js := jsa.js
+	mem, file, _, _ := js.usage()
+	u := jsa.usage()
+	if mset.kind() == store.Memory {
+		if mem+size > uint64(js.opts.MaxMemory) {
+			return errInsufficientResources.ptr()
+		}
+		if l := jsa.limits.MaxMemory; l >= 0 && u.Memory+size > uint64(l) {
+			return errAccountResourcesExceeded.ptr()
+		}
+		return nil
+	}
+	if file+size > uint64(js.opts.MaxStore) {
+		return errInsufficientResources.ptr()
+	}
+	if l := jsa.limits.MaxStore; l >= 0 && u.Store+size > uint64(l) {
+		return errAccountResourcesExceeded.ptr()
+	}
+	return nil
+}

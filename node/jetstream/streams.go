@@ -1,0 +1,196 @@
+package jetstream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+	"time"
+
+	"jsnode/disk"
+	"jsnode/node/store"
+)
+
+// Files of a stream's directory.
+const (
+	metaFile    = "meta.inf" // the stream's config and creation time (JSON)
+	streamsDir  = "streams"
+	jsDir       = "jetstream"
+	metaVersion = 1
+)
+
+// streamMeta is what meta.inf holds.
+type streamMeta struct {
+	Version int          `json:"version"`
+	Config  StreamConfig `json:"config"`
+	Created time.Time    `json:"created"`
+}
+
+// accountDir is where the account's streams live on the store's FS.
+func (jsa *jsAccount) accountDir() string {
+	return path.Join(jsDir, jsa.acc.Name(), streamsDir)
+}
+
+// errNoFileStore means file storage was asked for on a node without a
+// store directory.
+var errNoFileStore = errors.New("file storage is not available on this server (no store directory)")
+
+// openStore opens the store for a stream (creating it when new).
+func (jsa *jsAccount) openStore(cfg *StreamConfig, dir string) (store.Store, error) {
+	if cfg.Storage == MemoryStorage {
+		return store.NewMemory(store.MemoryConfig{FirstSeq: cfg.FirstSeq}), nil
+	}
+	if jsa.js.fs == nil {
+		return nil, errNoFileStore
+	}
+	return openFileStore(jsa.js, dir, cfg)
+}
+
+// addStream creates a stream from a checked config.
+func (jsa *jsAccount) addStream(cfg StreamConfig) (*stream, *apiError) {
+	js := jsa.js
+	mset := &stream{jsa: jsa, cfg: cfg, created: js.now().UTC(), dedupe: newDedupe(cfg.Duplicates)}
+	if cfg.Storage == FileStorage {
+		mset.dir = path.Join(jsa.accountDir(), cfg.Name)
+		if err := jsa.writeMeta(mset); err != nil {
+			return nil, errStreamCreate.with("err", err.Error())
+		}
+	}
+	st, err := jsa.openStore(&cfg, mset.dir)
+	if err != nil {
+		if mset.dir != "" {
+			_ = js.fs.RemoveAll(mset.dir)
+		}
+		return nil, errStreamCreate.with("err", err.Error())
+	}
+	mset.store = st
+	if err := mset.start(); err != nil {
+		_ = mset.stop(true)
+		return nil, errStreamCreate.with("err", err.Error())
+	}
+	jsa.streams[cfg.Name] = mset
+	return mset, nil
+}
+
+// writeMeta stores the stream's config durably (written, synced,
+// renamed into place, directory synced).
+func (jsa *jsAccount) writeMeta(mset *stream) error {
+	fs := jsa.js.fs
+	if fs == nil {
+		return errNoFileStore
+	}
+	b, err := json.Marshal(streamMeta{Version: metaVersion, Config: mset.cfg, Created: mset.created})
+	if err != nil {
+		return err
+	}
+	if err := fs.MkdirAll(mset.dir); err != nil {
+		return err
+	}
+	if err := disk.WriteFileAtomic(fs, path.Join(mset.dir, metaFile), b); err != nil {
+		return err
+	}
+	return fs.SyncDir(path.Dir(mset.dir))
+}
+
+// removeFiles deletes the stream's store and directory.
+func (mset *stream) removeFiles() error {
+	err := mset.store.Delete()
+	if mset.dir != "" {
+		err = errors.Join(err, mset.js().fs.RemoveAll(mset.dir), mset.js().fs.SyncDir(path.Dir(mset.dir)))
+	}
+	return err
+}
+
+// recoverStreams opens the account's file streams from the store
+// directory. A stream whose meta.inf is missing or unreadable is
+// reported and skipped (its files are left alone for an operator).
+func (jsa *jsAccount) recoverStreams() error {
+	fs := jsa.js.fs
+	if fs == nil {
+		return nil
+	}
+	dir := jsa.accountDir()
+	names, err := fs.List(dir)
+	if errors.Is(err, disk.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
+		if err := jsa.recoverStream(path.Join(dir, name)); err != nil {
+			jsa.js.log.Errorf("JetStream: not recovering stream in %q: %v", path.Join(dir, name), err)
+		}
+	}
+	return nil
+}
+
+func (jsa *jsAccount) recoverStream(dir string) error {
+	fs := jsa.js.fs
+	b, err := disk.ReadFile(fs, path.Join(dir, metaFile))
+	if err != nil {
+		return err
+	}
+	var meta streamMeta
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return fmt.Errorf("%s: %w", metaFile, err)
+	}
+	cfg, e := jsa.checkConfig(&meta.Config, false)
+	if e != nil {
+		return fmt.Errorf("%s: %s", metaFile, e.Description)
+	}
+	if path.Base(dir) != cfg.Name {
+		return fmt.Errorf("%s names stream %q", metaFile, cfg.Name)
+	}
+	if jsa.streams[cfg.Name] != nil {
+		return fmt.Errorf("stream %q already exists", cfg.Name)
+	}
+	st, err := jsa.openStore(&cfg, dir)
+	if err != nil {
+		return err
+	}
+	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, store: st, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
+	mset.recoverDedupe()
+	if err := mset.start(); err != nil {
+		_ = st.Stop()
+		return err
+	}
+	jsa.streams[cfg.Name] = mset
+	jsa.js.log.Noticef("  Restored %d messages for stream '%s > %s'", st.State().Msgs, jsa.acc.Name(), cfg.Name)
+	return nil
+}
+
+// recoverDedupe rebuilds the message ids of the duplicate window (and
+// the last message id) from the stored messages, newest first, so a
+// publisher retrying across a restart is still deduplicated.
+func (mset *stream) recoverDedupe() {
+	st := mset.store.State()
+	if st.Msgs == 0 {
+		return
+	}
+	cut := mset.js().now().UnixNano() - int64(mset.cfg.Duplicates)
+	var found []dedupeEntry
+	for seq := st.LastSeq; seq >= st.FirstSeq && seq > 0 && len(found) < DedupeMax; seq-- {
+		m, err := mset.store.Load(seq)
+		if err != nil {
+			continue
+		}
+		if m.Time <= cut {
+			break
+		}
+		id := header(m.Header, hdrMsgID)
+		if seq == st.LastSeq {
+			mset.lastMsgID = id
+		}
+		if id != "" {
+			found = append(found, dedupeEntry{id, seq, m.Time})
+		}
+	}
+	for i := len(found) - 1; i >= 0; i-- {
+		e := found[i]
+		if mset.dedupe.ids[e.id] == 0 {
+			mset.dedupe.ids[e.id] = e.seq
+			mset.dedupe.fifo = append(mset.dedupe.fifo, e)
+		}
+	}
+}

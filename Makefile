@@ -12,9 +12,10 @@ all: build
 build:
 	$(GO) build -o $(BIN)/jsnode ./cmd/jsnode
 
-# Start jsnode on its defaults (client port 4222), bound to loopback.
+# Start jsnode on its defaults (client port 4222, JetStream with its store
+# under ./data), bound to loopback.
 run: build
-	$(BIN)/jsnode -a 127.0.0.1 -p 4222
+	$(BIN)/jsnode -a 127.0.0.1 -p 4222 -js -sd ./data
 
 # Every test: unit, property, fuzz seed corpora, end-to-end over real TCP
 # with nats.go, the determinism lint and a bounded simulator sweep.

@@ -25,17 +25,24 @@ func (js *JetStream) apiPrefixes() []string {
 	return p
 }
 
+// apiSubjects are the API subjects an account subscribes to, after the
+// prefix. DIRECT.GET is not among them: each allow_direct stream answers
+// its own, so a get on any other stream finds no responder, as with
+// nats-server.
+var apiSubjects = []string{"INFO", "STREAM.>"}
+
 // subscribeAPI subscribes the account to its API subjects.
 func (jsa *jsAccount) subscribeAPI() error {
 	for _, prefix := range jsa.js.apiPrefixes() {
-		prefix := prefix
-		unsub, err := jsa.acc.Subscribe(prefix+">", "", func(m *server.Msg) {
-			jsa.handleAPI(m.Subject[len(prefix):], m)
-		})
-		if err != nil {
-			return err
+		for _, subj := range apiSubjects {
+			unsub, err := jsa.acc.Subscribe(prefix+subj, "", func(m *server.Msg) {
+				jsa.handleAPI(m.Subject[len(prefix):], m)
+			})
+			if err != nil {
+				return err
+			}
+			jsa.unsubs = append(jsa.unsubs, unsub)
 		}
-		jsa.unsubs = append(jsa.unsubs, unsub)
 	}
 	return nil
 }

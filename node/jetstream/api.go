@@ -59,9 +59,6 @@ var apiOps = map[string]struct {
 
 // handleAPI answers a request on $JS.API.<tail>.
 func (jsa *jsAccount) handleAPI(tail string, m *server.Msg) {
-	if strings.HasPrefix(tail, "DIRECT.GET.") {
-		return // the streams with allow_direct answer these (direct.go)
-	}
 	if m.Reply == "" {
 		return // nobody to answer
 	}

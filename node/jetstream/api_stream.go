@@ -1,7 +1,6 @@
 package jetstream
 
 import (
-	"reflect"
 	"strconv"
 	"time"
 
@@ -61,7 +60,7 @@ func (r *apiRequest) streamCreate() any {
 		return resp
 	}
 	if old := jsa.streams[cfg.Name]; old != nil {
-		if !reflect.DeepEqual(old.cfg, cfg) {
+		if !sameConfig(old.cfg, cfg) {
 			resp.Error = errStreamNameExist.ptr()
 			return resp
 		}
@@ -72,6 +71,7 @@ func (r *apiRequest) streamCreate() any {
 		resp.Error = e
 		return resp
 	}
+	setStaticMetadata(&cfg)
 	mset, e := jsa.addStream(cfg)
 	if e != nil {
 		resp.Error = e
@@ -159,6 +159,7 @@ func (r *apiRequest) streamUpdate() any {
 		e = jsa.checkReservation(&cfg, max(mset.cfg.MaxBytes, 0))
 	}
 	if e == nil {
+		setStaticMetadata(&cfg)
 		e = mset.update(cfg)
 	}
 	if e != nil {
@@ -236,7 +237,7 @@ func (r *apiRequest) streamInfo() any {
 func (mset *stream) info(deleted bool, filter string, offset int) *StreamInfo {
 	js := mset.js()
 	st := mset.store.State()
-	si := &StreamInfo{Config: mset.cfg, Created: mset.created, Domain: js.opts.Domain,
+	si := &StreamInfo{Config: withDynamicMetadata(mset.cfg), Created: mset.created, Domain: js.opts.Domain,
 		Cluster: &ClusterInfo{Name: js.srv.ClusterName(), Leader: js.srv.Name()}, TimeStamp: js.now().UTC()}
 	si.State = StreamState{Msgs: st.Msgs, Bytes: st.Bytes, FirstSeq: st.FirstSeq, LastSeq: st.LastSeq,
 		FirstTime: unixTime(st.FirstTime), LastTime: unixTime(st.LastTime), NumSubjects: st.NumSubjects,

@@ -117,7 +117,11 @@ func (x *Index[P]) reset() {
 	x.ttl = nil
 	x.ttlLive = 0
 	x.msgs, x.bytes = 0, 0
-	x.first = x.last + 1
+	// A store that never held a message nor had a first sequence set
+	// reports 0 for both.
+	if x.first != 0 || x.last != 0 {
+		x.first = x.last + 1
+	}
 }
 
 // PurgeAll removes every message and returns how many there were.

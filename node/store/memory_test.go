@@ -10,3 +10,5 @@ import (
 func openMemory(*testing.T) store.Store { return store.NewMemory(store.MemoryConfig{}) }
 
 func TestMemoryConformance(t *testing.T) { storetest.Run(t, openMemory) }
+
+func TestMemoryRapid(t *testing.T) { storetest.Rapid(t, openMemory) }

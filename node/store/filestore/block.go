@@ -32,6 +32,8 @@ type block struct {
 	unsynced bool // written since the last sync job began
 	busy     bool // a rewrite or removal of it is pending or in a job
 	damaged  bool // recovery or a rewrite found damage: never rewritten
+	// eraseWanted: an erased message's bytes are still in the file.
+	eraseWanted bool
 }
 
 func blockName(num uint32) string { return fmt.Sprintf("%08d%s", num, blockSuffix) }
@@ -104,10 +106,24 @@ func (s *Store) flush() error {
 // a block of its own).
 func (s *Store) room(n int) error {
 	b := s.active
-	if b.size+int64(n) > s.cfg.BlockSize && b.size > headerSize {
-		return s.rotate()
+	if b.size+int64(n+syncMarkMax) > s.cfg.BlockSize && b.size > headerSize {
+		if err := s.rotate(); err != nil {
+			return err
+		}
 	}
+	s.writeMark()
 	return nil
+}
+
+// writeMark puts the latest completed sync's position before the next
+// record, once per sync.
+func (s *Store) writeMark() {
+	if s.sync.markWritten.before(s.sync.mark) {
+		b := s.active
+		b.data = appendSyncMark(b.data, s.sync.mark)
+		b.size = int64(len(b.data))
+		s.sync.markWritten = s.sync.mark
+	}
 }
 
 // wrote accounts for bytes appended to the active block's data and

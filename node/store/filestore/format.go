@@ -24,6 +24,11 @@ import (
 //	            the next sequence is at least seq)
 //	erased    = type 4: seq:u64 then zeros: a msg record overwritten in
 //	            place by an erasing remove, same length, still checksummed
+//	syncmark  = type 5: block:uvarint offset:uvarint: a sync job covering
+//	            every byte of the blocks before block, and of block before
+//	            offset, completed. Written before the next record after
+//	            the job, it lets recovery tell damage of synced bytes
+//	            (reported) from a torn tail of unsynced ones (cut off).
 const (
 	formatVersion = 1
 	blockMagic    = "JSMB"
@@ -43,7 +48,40 @@ const (
 	recTombstone recordType = 2
 	recFirst     recordType = 3
 	recErased    recordType = 4
+	recSyncMark  recordType = 5
+
+	// syncMarkMax bounds a syncmark record.
+	syncMarkMax = recordHeaderSize + 1 + 2*10
 )
+
+// pos is a position in the store's files: block number, then offset.
+type pos struct {
+	blk uint32
+	off int64
+}
+
+func (p pos) before(q pos) bool { return p.blk < q.blk || p.blk == q.blk && p.off < q.off }
+
+func appendSyncMark(dst []byte, p pos) []byte {
+	start := len(dst)
+	b := append(dst, make([]byte, recordHeaderSize)...)
+	b = append(b, byte(recSyncMark))
+	b = binary.AppendUvarint(b, uint64(p.blk))
+	b = binary.AppendUvarint(b, uint64(p.off))
+	return finishRecord(b, start)
+}
+
+func decodeSyncMark(body []byte) (pos, bool) {
+	blk, n := binary.Uvarint(body)
+	if n <= 0 || blk > 1<<32-1 {
+		return pos{}, false
+	}
+	off, m := binary.Uvarint(body[n:])
+	if m <= 0 || n+m != len(body) || off > 1<<62 {
+		return pos{}, false
+	}
+	return pos{uint32(blk), int64(off)}, true
+}
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -61,7 +99,7 @@ func parseHeader(b []byte) (num uint32, first uint64, why string) {
 	switch {
 	case len(b) < headerSize:
 		return 0, 0, "short block header"
-	case binary.LittleEndian.Uint32(b[28:]) != crc32.Checksum(b[:28], castagnoli):
+	case binary.LittleEndian.Uint32(b[24:]) != crc32.Checksum(b[:24], castagnoli):
 		return 0, 0, "block header checksum mismatch"
 	case string(b[:4]) != blockMagic:
 		return 0, 0, "bad block magic"

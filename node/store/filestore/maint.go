@@ -24,10 +24,9 @@ type maintenance struct {
 }
 
 type maintJob struct {
-	dir     string
-	remove  []*block
-	rw      *rewrite
-	reErase []uint64 // erased while the rewrite ran: erase again after
+	dir    string
+	remove []*block
+	rw     *rewrite
 }
 
 // rewrite is a block's new contents and where its live records move.
@@ -65,8 +64,11 @@ func (b *block) garbage() int64 { return b.size - headerSize - b.liveBytes - b.k
 
 // worthRewrite reports whether b is mostly garbage.
 func (s *Store) worthRewrite(b *block) bool {
+	if b == s.active || b.busy || b.damaged {
+		return false
+	}
 	g := b.garbage()
-	return b != s.active && !b.busy && !b.damaged && g >= MinBlockSize/2 && 2*g >= b.size-headerSize
+	return b.eraseWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
 }
 
 // planMaint prepares the next maintenance if none is pending. hint, if
@@ -129,6 +131,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 		out = appendSeqRecord(out, recFirst, first)
 	}
 	rw := &rewrite{b: b, kept: int64(len(out) - headerSize)}
+	b.eraseWanted = false // an erase from now on asks for another rewrite
 	for off := headerSize; off < len(buf); {
 		t, body, size, st := parseRecord(buf[off:])
 		if st != recordOK {
@@ -168,12 +171,12 @@ func (s *Store) applyMaint(m *maintJob) error {
 		s.blocks = s.blocks[len(m.remove):]
 	}
 	if m.rw != nil {
-		return s.applyRewrite(m.rw, m.reErase)
+		return s.applyRewrite(m.rw)
 	}
 	return nil
 }
 
-func (s *Store) applyRewrite(rw *rewrite, reErase []uint64) error {
+func (s *Store) applyRewrite(rw *rewrite) error {
 	b := rw.b
 	b.busy = false
 	f, err := s.fs.OpenReadWrite(b.name)
@@ -188,16 +191,6 @@ func (s *Store) applyRewrite(rw *rewrite, reErase []uint64) error {
 	for _, mv := range rw.moved {
 		if l, _, _, ok := s.x.Get(mv.seq); ok && l == mv.from {
 			s.x.Update(mv.seq, mv.to)
-		}
-	}
-	for _, seq := range reErase {
-		for _, mv := range rw.moved {
-			if mv.seq == seq {
-				if _, err := b.f.WriteAt(erasedRecordOf(int(mv.to.n), seq), int64(mv.to.off)); err != nil {
-					return s.fail(err)
-				}
-				s.markUnsynced(b)
-			}
 		}
 	}
 	return nil

@@ -50,8 +50,13 @@ type recoverer struct {
 	inDamage bool
 	lo       uint64
 	lost     [][2]uint64 // (lo, hi) exclusive
-	lastData []byte      // the last block's good bytes, for the active block
-	tornLast bool        // the last block file is shorter than a header
+	lastData []byte      // the last kept block's good bytes, for the active block
+	// synced is the largest syncmark: damage before it is damage of
+	// synced bytes; the first bad bytes at or after it are the torn tail
+	// of the store, and everything from there on is cut.
+	synced    pos
+	cut       bool
+	truncated []*block
 }
 
 func (s *Store) recover() error {
@@ -75,15 +80,71 @@ func (s *Store) recover() error {
 			nums = append(nums, num)
 		}
 	}
-	for i, num := range nums {
-		if err := r.block(num, i == len(nums)-1); err != nil {
+	if err := r.findMark(nums); err != nil {
+		return err
+	}
+	for _, num := range nums {
+		if err := r.block(num); err != nil {
 			return err
 		}
-		s.lastNum = num
 	}
 	s.report.Blocks = len(nums)
+	if err := r.makeDurable(); err != nil {
+		return err
+	}
 	r.finish()
-	return r.activate(nums)
+	return r.activate()
+}
+
+// makeDurable syncs recovery's own repairs (truncated tails, removed
+// files) before Open returns: a crash right after must not bring back a
+// cut tail or a removed block and change what was served.
+func (r *recoverer) makeDurable() error {
+	for _, b := range r.truncated {
+		if err := b.f.Sync(); err != nil {
+			return err
+		}
+	}
+	if r.s.sync.dirDirty {
+		r.s.sync.dirDirty = false
+		return r.s.fs.SyncDir(r.s.msgsDir)
+	}
+	return nil
+}
+
+// findMark sets r.synced from the newest block holding a syncmark.
+func (r *recoverer) findMark(nums []uint32) error {
+	for i := len(nums) - 1; i >= 0; i-- {
+		data, err := disk.ReadFile(r.s.fs, r.s.blockPath(nums[i]))
+		if err != nil {
+			return err
+		}
+		found := false
+		for off := headerSize; off < len(data); {
+			t, body, size, st := parseRecord(data[off:])
+			if st != recordOK {
+				if off = resync(data, off+1); off < 0 {
+					break
+				}
+				continue
+			}
+			if p, ok := decodeSyncMark(body); ok && t == recSyncMark && r.synced.before(p) {
+				r.synced, found = p, true
+			}
+			off += size
+		}
+		if found {
+			return nil
+		}
+	}
+	return nil
+}
+
+// tear cuts the store at block num, offset off: what follows was never
+// synced.
+func (r *recoverer) tear(num uint32, off, n int64) {
+	r.cut = true
+	r.s.report.Truncated = append(r.s.report.Truncated, Span{num, off, n})
 }
 
 // create makes the directories of a new store and its first block.
@@ -97,9 +158,20 @@ func (s *Store) create() error {
 }
 
 // block reads and indexes one block file.
-func (r *recoverer) block(num uint32, last bool) error {
+func (r *recoverer) block(num uint32) error {
 	s := r.s
 	name := s.blockPath(num)
+	if r.cut {
+		// after the torn tail: unsynced, and would collide with what
+		// is written next
+		info, err := s.fs.Stat(name)
+		if err != nil {
+			return err
+		}
+		r.tear(num, 0, info.Size)
+		s.sync.dirDirty = true
+		return s.fs.Remove(name)
+	}
 	data, err := disk.ReadFile(s.fs, name)
 	if err != nil {
 		return err
@@ -109,19 +181,20 @@ func (r *recoverer) block(num uint32, last bool) error {
 		why = fmt.Sprintf("header names block %d", hnum)
 	}
 	if why != "" {
-		if last && len(data) < headerSize {
-			r.tornLast = true // created, crashed before its header was durable
-			s.report.Truncated = append(s.report.Truncated, Span{num, 0, int64(len(data))})
+		if (pos{num, 0}).before(r.synced) {
+			r.damage(num, 0, int64(len(data)), why)
+			s.lastNum = num // the file stays, as evidence; its number is taken
 			return nil
 		}
-		r.damage(num, 0, int64(len(data)), why)
-		return nil
+		r.tear(num, 0, int64(len(data)))
+		s.sync.dirDirty = true
+		return s.fs.Remove(name)
 	}
 	r.closeDamage(first)
 	s.x.SetLast(first - 1)
 	r.maxKnown = max(r.maxKnown, first-1)
 	b := &block{num: num, name: name, first: first}
-	end := r.records(b, data, last)
+	end := r.records(b, data)
 	if b.f, err = s.fs.OpenReadWrite(name); err != nil {
 		return err
 	}
@@ -130,18 +203,17 @@ func (r *recoverer) block(num uint32, last bool) error {
 		if err := b.f.Truncate(end); err != nil {
 			return err
 		}
-		s.markUnsynced(b)
+		r.truncated = append(r.truncated, b)
 	}
 	s.addBlock(b)
-	if last {
-		r.lastData = data[:end]
-	}
+	s.lastNum = num
+	r.lastData = data[:end]
 	return nil
 }
 
 // records indexes the records of b and returns where the good data ends
 // (before a torn tail of the last block).
-func (r *recoverer) records(b *block, data []byte, last bool) int64 {
+func (r *recoverer) records(b *block, data []byte) int64 {
 	for off := headerSize; off < len(data); {
 		t, body, size, st := parseRecord(data[off:])
 		if st == recordOK {
@@ -152,11 +224,11 @@ func (r *recoverer) records(b *block, data []byte, last bool) int64 {
 			off += size
 			continue
 		}
-		next := resync(data, off+1)
-		if next < 0 && last {
-			r.s.report.Truncated = append(r.s.report.Truncated, Span{b.num, int64(off), int64(len(data) - off)})
+		if !(pos{b.num, int64(off)}).before(r.synced) {
+			r.tear(b.num, int64(off), int64(len(data)-off))
 			return int64(off)
 		}
+		next := resync(data, off+1)
 		if next < 0 {
 			next = len(data)
 		}
@@ -195,6 +267,10 @@ func (r *recoverer) record(b *block, t recordType, body []byte, off, size int) s
 		} else {
 			r.removed[seq] = true
 			r.maxKnown = max(r.maxKnown, seq)
+		}
+	case recSyncMark:
+		if _, ok := decodeSyncMark(body); !ok {
+			return "malformed syncmark"
 		}
 	case recErased:
 		seq, ok := decodeErased(body)
@@ -270,18 +346,14 @@ func (r *recoverer) finish() {
 	s.report.Lost = append([]uint64(nil), s.lost.Msgs...)
 }
 
-// activate makes the last block the active one, or creates one.
-func (r *recoverer) activate(nums []uint32) error {
+// activate makes the last kept block the active one, or creates one.
+func (r *recoverer) activate() error {
 	s := r.s
-	n := len(s.blocks)
-	if n > 0 && len(nums) > 0 && s.blocks[n-1].num == nums[len(nums)-1] {
+	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum {
 		b := s.blocks[n-1]
 		b.data = append(make([]byte, 0, len(r.lastData)+64<<10), r.lastData...)
 		s.active = b
 		return nil
-	}
-	if r.tornLast {
-		return s.createBlock(nums[len(nums)-1])
 	}
 	return s.newBlock()
 }

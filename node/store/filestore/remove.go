@@ -27,31 +27,22 @@ func (s *Store) Remove(seq uint64, erase bool) (bool, error) {
 	return true, nil
 }
 
-// erase overwrites the record at l with an erased record of its length.
+// erase overwrites the record at l. A record still in the buffer is
+// overwritten there. One already written is never overwritten in place (a
+// torn overwrite would damage the block where recovery cannot tell it
+// from lost data): its block is rewritten without it by the next
+// maintenance once it is sealed, atomically.
 func (s *Store) erase(seq uint64, l loc) error {
 	b := s.byNum[l.blk]
 	if b == nil {
 		return nil
 	}
-	for _, m := range []*maintJob{s.maint.ready, s.maint.inflight} {
-		if m != nil && m.rw != nil && m.rw.b == b {
-			// the rewrite copied the record: erase the copy too
-			m.reErase = append(m.reErase, seq)
-		}
-	}
 	off, n := int64(l.off), int64(l.n)
-	rec := erasedRecordOf(int(n), seq)
-	if b.data != nil {
-		copy(b.data[off:], rec)
+	if b.data != nil && off >= b.written {
+		copy(b.data[off:], erasedRecordOf(int(n), seq))
+		return nil
 	}
-	if off >= b.written {
-		return nil // only in the buffer so far
-	}
-	s.cache.invalidate(l.blk)
-	if _, err := b.f.WriteAt(rec, off); err != nil {
-		return s.fail(err)
-	}
-	s.markUnsynced(b)
+	b.eraseWanted = true
 	return nil
 }
 

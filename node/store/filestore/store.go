@@ -54,6 +54,10 @@ type Config struct {
 	// FirstSeq is the first sequence of a new store (0: 1); ignored when
 	// the directory already holds a store.
 	FirstSeq uint64
+
+	// testBlockSize, if set, is the block size without the clamp, so
+	// tests cross many blocks with few messages.
+	testBlockSize int64
 }
 
 // loc is where a message's record lies.
@@ -107,6 +111,9 @@ func Open(fs disk.FS, dir string, cfg Config) (*Store, error) {
 		cfg.BlockSize = MinBlockSize
 	case cfg.BlockSize > MaxBlockSize:
 		cfg.BlockSize = MaxBlockSize
+	}
+	if cfg.testBlockSize > 0 {
+		cfg.BlockSize = cfg.testBlockSize
 	}
 	s := &Store{
 		fs: fs, dir: dir, msgsDir: path.Join(dir, "msgs"), cfg: cfg,

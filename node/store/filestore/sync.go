@@ -19,6 +19,9 @@ type syncState struct {
 	dirDirty bool
 	newDirs  []string
 	timer    clock.Timer
+	// mark is the position the last completed job covered; markWritten
+	// the last one recorded in a syncmark.
+	mark, markWritten pos
 }
 
 // markUnsynced records that b has bytes the next job must sync.
@@ -79,9 +82,15 @@ func (s *Store) startSync() {
 	s.sync.waiting = nil
 	s.sync.running = true
 	fs := s.fs
+	covered := pos{s.active.num, s.active.written}
 	s.cfg.Syncer.Sync(func() error {
 		return syncWork(fs, files, dirs, m)
-	}, func(err error) { s.synced(err, waiters, m) })
+	}, func(err error) {
+		if err == nil && s.sync.mark.before(covered) {
+			s.sync.mark = covered
+		}
+		s.synced(err, waiters, m)
+	})
 }
 
 // syncWork runs in the job: file syncs first, then directories (a new
@@ -210,7 +219,14 @@ func (s *Store) finishStop() {
 	}
 }
 
-// parentDirs are the directories whose entries a new store creates.
+// parentDirs are the directories whose entries a new store may have
+// created (MkdirAll does not say which existed): dir and every ancestor.
 func parentDirs(dir string) []string {
-	return []string{dir, path.Dir(dir)}
+	var out []string
+	for d := path.Clean(dir); ; d = path.Dir(d) {
+		out = append(out, d)
+		if d == "." || d == "/" {
+			return out
+		}
+	}
 }

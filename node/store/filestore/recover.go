@@ -338,7 +338,7 @@ func (r *recoverer) finish() {
 	s.x.SetLastTime(r.maxTS)
 	for _, span := range r.lost {
 		for seq := span[0] + 1; seq < span[1]; seq++ {
-			if !r.removed[seq] && seq >= r.firstRec && s.x.Status(seq) == msgindex.Deleted {
+			if !r.removed[seq] && seq >= r.firstRec && s.x.Status(seq) != msgindex.Live {
 				s.addLost(seq, 0)
 			}
 		}

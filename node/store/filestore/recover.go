@@ -261,12 +261,15 @@ func (r *recoverer) record(b *block, t recordType, body []byte, off, size int) s
 		if !ok {
 			return "malformed sequence record"
 		}
+		// Applied at once: records are in the order they were written,
+		// so nothing after a first record lies below it (and a large
+		// first never leaves a gap of dead slots to fill).
 		if t == recFirst {
 			r.firstRec = max(r.firstRec, seq)
 			r.maxKnown = max(r.maxKnown, seq-1)
+			r.s.x.Compact(seq, func(_ uint64, l loc) { r.s.unaccount(l) })
 		} else {
-			r.removed[seq] = true
-			r.maxKnown = max(r.maxKnown, seq)
+			r.remove(seq)
 		}
 	case recSyncMark:
 		if _, ok := decodeSyncMark(body); !ok {
@@ -277,8 +280,7 @@ func (r *recoverer) record(b *block, t recordType, body []byte, off, size int) s
 		if !ok {
 			return "malformed erased record"
 		}
-		r.removed[seq] = true
-		r.maxKnown = max(r.maxKnown, seq)
+		r.remove(seq)
 	default:
 		return fmt.Sprintf("unknown record type %d", t)
 	}
@@ -305,6 +307,14 @@ func (r *recoverer) msg(b *block, body []byte, off, size int) string {
 	return ""
 }
 
+func (r *recoverer) remove(seq uint64) {
+	r.removed[seq] = true
+	r.maxKnown = max(r.maxKnown, seq)
+	if l, ok := r.s.x.Remove(seq); ok {
+		r.s.unaccount(l)
+	}
+}
+
 func (r *recoverer) damage(num uint32, off, n int64, why string) {
 	r.s.report.Damaged = append(r.s.report.Damaged, Damage{Span{num, off, n}, why})
 	r.s.lost.Bytes += uint64(n)
@@ -324,17 +334,11 @@ func (r *recoverer) closeDamage(hi uint64) {
 	}
 }
 
-// finish applies removals, the first record and the damage to the index.
+// finish sets the last sequence and reports the damage.
 func (r *recoverer) finish() {
 	s := r.s
 	r.closeDamage(r.maxKnown + 1)
 	s.x.SetLast(r.maxKnown)
-	for seq := range r.removed {
-		if l, ok := s.x.Remove(seq); ok {
-			s.unaccount(l)
-		}
-	}
-	s.x.Compact(r.firstRec, func(_ uint64, l loc) { s.unaccount(l) })
 	s.x.SetLastTime(r.maxTS)
 	for _, span := range r.lost {
 		for seq := span[0] + 1; seq < span[1]; seq++ {

@@ -30,8 +30,8 @@ func (s *Store) Remove(seq uint64, erase bool) (bool, error) {
 // erase overwrites the record at l. A record still in the buffer is
 // overwritten there. One already written is never overwritten in place (a
 // torn overwrite would damage the block where recovery cannot tell it
-// from lost data): its block is rewritten without it by the next
-// maintenance once it is sealed, atomically.
+// from lost data): its block is sealed if active and rewritten without
+// it, atomically, by the next maintenance.
 func (s *Store) erase(seq uint64, l loc) error {
 	b := s.byNum[l.blk]
 	if b == nil {
@@ -43,6 +43,10 @@ func (s *Store) erase(seq uint64, l loc) error {
 		return nil
 	}
 	b.eraseWanted = true
+	if b == s.active {
+		// seal it, so the rewrite can run now
+		return s.rotate()
+	}
 	return nil
 }
 

@@ -6,7 +6,6 @@
 // lies on disk. Sharing it makes both stores agree by construction.
 package msgindex
 
-
 // Counts is a subject's (or a filter's) entry: how many messages, the
 // first and the last sequence. It converts to store.SubjectState.
 type Counts struct {

@@ -1,5 +1,7 @@
 package msgindex
 
+import "strings"
+
 // Add indexes a message at seq, which must be above Last (sequences
 // skipped become dead slots).
 func (x *Index[P]) Add(seq uint64, subj string, ts, exp int64, size uint64, p P) {
@@ -13,7 +15,8 @@ func (x *Index[P]) Add(seq uint64, subj string, ts, exp int64, size uint64, p P)
 	}
 	sub := x.subjects[subj]
 	if sub == nil {
-		sub = &Subject{Name: subj}
+		// Clone: the index must not pin a caller's larger buffer.
+		sub = &Subject{Name: strings.Clone(subj)}
 		sub.First = seq
 		x.subjects[subj] = sub
 	} else {
@@ -44,6 +47,16 @@ func (x *Index[P]) SetLast(seq uint64) {
 		x.slots = append(x.slots, slot[P]{})
 	}
 	x.last = seq
+}
+
+// Update replaces the payload of a live seq.
+func (x *Index[P]) Update(seq uint64, p P) bool {
+	s := x.slot(seq)
+	if s == nil || !s.live() {
+		return false
+	}
+	s.p = p
+	return true
 }
 
 // Remove drops the message at seq and returns its payload.
@@ -117,7 +130,11 @@ func (x *Index[P]) reset() {
 	x.ttl = nil
 	x.ttlLive = 0
 	x.msgs, x.bytes = 0, 0
-	x.first = x.last + 1
+	// A store that never held a message nor had a first sequence set
+	// reports 0 for both.
+	if x.first != 0 || x.last != 0 {
+		x.first = x.last + 1
+	}
 }
 
 // PurgeAll removes every message and returns how many there were.

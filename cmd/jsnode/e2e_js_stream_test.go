@@ -225,3 +225,50 @@ func TestJSNotEnabled(t *testing.T) {
 		t.Fatalf("AccountInfo with JetStream off: %v", err)
 	}
 }
+
+func TestJSFileStreamSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	opts := &server.Options{}
+	opts.JetStream.StoreDir = dir
+	n := startJSNode(t, opts)
+	nc := connect(t, n)
+	js, ctx := jsContext(t, nc)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "F", Subjects: []string{"f.>"},
+		MaxMsgsPerSubject: 3}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 1; i <= 10; i++ {
+		if _, err := js.Publish(ctx, fmt.Sprintf("f.%d", i%2), []byte(fmt.Sprint(i)), jetstream.WithMsgID(fmt.Sprint("id", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc.Close()
+	n.Shutdown()
+
+	opts2 := &server.Options{}
+	opts2.JetStream.StoreDir = dir
+	n2 := startJSNode(t, opts2)
+	nc2 := connect(t, n2)
+	js2, ctx := jsContext(t, nc2)
+	s, err := js2.Stream(ctx, "F")
+	if err != nil {
+		t.Fatalf("stream after restart: %v", err)
+	}
+	st := s.CachedInfo().State
+	if st.Msgs != 6 || st.LastSeq != 10 || st.FirstSeq != 5 {
+		t.Fatalf("state after restart: %+v", st)
+	}
+	// The dedupe window survives the restart.
+	ack, err := js2.Publish(ctx, "f.0", []byte("10 again"), jetstream.WithMsgID("id10"))
+	if err != nil || !ack.Duplicate || ack.Sequence != 10 {
+		t.Fatalf("retry after restart: %+v %v", ack, err)
+	}
+	ack, err = js2.Publish(ctx, "f.0", []byte("11"))
+	if err != nil || ack.Sequence != 11 {
+		t.Fatalf("publish after restart: %+v %v", ack, err)
+	}
+	m, err := s.GetMsg(ctx, 7)
+	if err != nil || string(m.Data) != "7" {
+		t.Fatalf("message 7 after restart: %+v %v", m, err)
+	}
+}

@@ -1,9 +1,48 @@
 package jetstream
 
-import "jsnode/node/store"
+import (
+	"time"
 
-// openFileStore opens a stream's file store (until the file store lands,
-// file storage is refused with a clear error).
+	"jsnode/clock"
+	"jsnode/node/store"
+	"jsnode/node/store/filestore"
+)
+
+// RelaxedSyncDefault is the sync interval of a persist_mode async stream
+// on a server without a sync_interval (nats-server's default interval).
+const RelaxedSyncDefault = 2 * time.Minute
+
+// openFileStore opens a stream's file store under dir. The store is
+// durable before ack unless the server runs relaxed (a sync_interval)
+// or the stream asks for persist_mode async.
 func openFileStore(js *JetStream, dir string, cfg *StreamConfig) (store.Store, error) {
-	return nil, errNoFileStore
+	fc := filestore.Config{Syncer: js.syncer, Clock: js.clock, FirstSeq: cfg.FirstSeq,
+		SyncInterval: js.relaxedInterval(cfg)}
+	if fc.Syncer == nil {
+		fc.Syncer = loopSyncer{js.clock}
+	}
+	return filestore.Open(js.fs, dir, fc)
+}
+
+// relaxedInterval is the sync interval of a relaxed stream, 0 for one
+// durable before ack.
+func (js *JetStream) relaxedInterval(cfg *StreamConfig) time.Duration {
+	switch {
+	case js.opts.SyncAlways:
+		return 0
+	case js.opts.SyncInterval > 0:
+		return js.opts.SyncInterval
+	case cfg.PersistMode == PersistAsync:
+		return RelaxedSyncDefault
+	}
+	return 0
+}
+
+// loopSyncer runs sync work on the loop and its done as the next event:
+// the fallback of a host that gives no Syncer (tests).
+type loopSyncer struct{ clock clock.Clock }
+
+func (s loopSyncer) Sync(work func() error, done func(error)) {
+	err := work()
+	s.clock.AfterFunc(0, func() { done(err) })
 }

@@ -31,6 +31,7 @@ const (
 	hdrNumPending         = "Nats-Num-Pending"
 	hdrUpToSequence       = "Nats-UpTo-Sequence"
 	hdrMarkerReason       = "Nats-Marker-Reason"
+	hdrBatchID            = "Nats-Batch-Id"
 
 	rollupSubject = "sub"
 	rollupAll     = "all"

@@ -21,7 +21,12 @@ const (
 
 // requiredLevel is the API level a stream config's features need.
 func requiredLevel(cfg *StreamConfig) int {
-	if cfg.AllowMsgTTL || cfg.SubjectDeleteMarkerTTL > 0 {
+	switch {
+	case cfg.AllowBatchPublish:
+		return 4
+	case cfg.AllowAtomicPublish || cfg.PersistMode == PersistAsync:
+		return 2
+	case cfg.AllowMsgTTL || cfg.SubjectDeleteMarkerTTL > 0:
 		return 1
 	}
 	return 0

@@ -3,6 +3,7 @@ package jetstream
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"jsnode/clock"
@@ -124,8 +125,11 @@ func (mset *stream) onMsg(m *server.Msg) {
 	if mset.stopped {
 		return
 	}
-	seq, dup, e := mset.storeMsg(m.Subject, m.Header, m.Data)
 	reply := m.Reply
+	seq, dup, e := uint64(0), false, batchRefusal(m.Header, reply)
+	if e == nil {
+		seq, dup, e = mset.storeMsg(m.Subject, m.Header, m.Data)
+	}
 	if reply == "" || mset.cfg.NoAck {
 		return
 	}
@@ -145,6 +149,22 @@ func (mset *stream) onMsg(m *server.Msg) {
 		b, _ := json.Marshal(ack)
 		acc.Publish(reply, "", nil, b)
 	})
+}
+
+// batchRefusal refuses, by name, an atomic batch publish (Nats-Batch-Id)
+// or a fast batch publish (a reply ending in .$FI): jsnode does not have
+// them yet, and storing their messages one by one would break their
+// all-or-nothing promise.
+func batchRefusal(hdr []byte, reply string) *apiError {
+	if header(hdr, hdrBatchID) != "" {
+		return &apiError{Code: 400, ErrCode: errAtomicPublishDisabled.ErrCode,
+			Description: "atomic batch publish is not supported by this server yet"}
+	}
+	if strings.HasSuffix(reply, ".$FI") {
+		return &apiError{Code: 400, ErrCode: errBatchPublishDisabled.ErrCode,
+			Description: "fast batch publish is not supported by this server yet"}
+	}
+	return nil
 }
 
 // storeMsg checks a publish against the stream's rules and stores it. It

@@ -98,6 +98,9 @@ func checkIdentity(cfg *StreamConfig) *apiError {
 
 // checkUnsupported refuses, by name, the stream features jsnode does not
 // have yet, rather than accepting a config it would not honour.
+// allow_atomic and allow_batched are accepted (nats bench sets them on
+// every stream it creates); a batch publish itself is refused by name
+// (batchRefusal).
 func checkUnsupported(cfg *StreamConfig) *apiError {
 	var what string
 	switch {
@@ -107,12 +110,8 @@ func checkUnsupported(cfg *StreamConfig) *apiError {
 		what = "sources"
 	case cfg.AllowMsgCounter:
 		what = "allow_msg_counter"
-	case cfg.AllowAtomicPublish:
-		what = "allow_atomic"
 	case cfg.AllowMsgSchedules:
 		what = "allow_msg_schedules"
-	case cfg.AllowBatchPublish:
-		what = "allow_batched"
 	case cfg.Retention == InterestPolicy || cfg.Retention == WorkQueuePolicy:
 		what = "retention " + string(cfg.Retention) // needs consumers
 	default:

@@ -26,6 +26,7 @@ type stream struct {
 	lastMsgID string
 	expiry    clock.Timer // the next max_age or TTL expiry
 	expiryAt  int64
+	ackPrefix []byte // the PubAck's start, up to "seq":
 	stopped   bool
 }
 
@@ -60,6 +61,30 @@ func (mset *stream) captures(filter string) bool {
 
 // start subscribes the stream to its subjects and builds its transforms.
 func (mset *stream) start() error {
+	if err := mset.buildTransforms(); err != nil {
+		return err
+	}
+	for _, subj := range mset.cfg.Subjects {
+		unsub, err := mset.jsa.acc.Subscribe(subj, "", mset.onMsg)
+		if err != nil {
+			mset.unsubscribe()
+			return err
+		}
+		mset.unsubs = append(mset.unsubs, unsub)
+	}
+	if mset.cfg.AllowDirect {
+		if err := mset.subscribeDirect(); err != nil {
+			mset.unsubscribe()
+			return err
+		}
+	}
+	mset.scheduleExpiry()
+	return nil
+}
+
+// buildTransforms builds the ingest and republish transforms.
+func (mset *stream) buildTransforms() error {
+	mset.transform, mset.republish = nil, nil
 	if t := mset.cfg.SubjectTransform; t != nil {
 		src := t.Source
 		if src == "" {
@@ -78,21 +103,6 @@ func (mset *stream) start() error {
 		}
 		mset.republish = tr
 	}
-	for _, subj := range mset.cfg.Subjects {
-		unsub, err := mset.jsa.acc.Subscribe(subj, "", mset.onMsg)
-		if err != nil {
-			mset.unsubscribe()
-			return err
-		}
-		mset.unsubs = append(mset.unsubs, unsub)
-	}
-	if mset.cfg.AllowDirect {
-		if err := mset.subscribeDirect(); err != nil {
-			mset.unsubscribe()
-			return err
-		}
-	}
-	mset.scheduleExpiry()
 	return nil
 }
 
@@ -138,17 +148,35 @@ func (mset *stream) onMsg(m *server.Msg) {
 		respond(acc, reply, &pubAckResponse{Error: e, PubAck: &PubAck{Stream: mset.cfg.Name}})
 		return
 	}
-	ack := &PubAck{Stream: mset.cfg.Name, Sequence: seq, Domain: mset.js().opts.Domain, Duplicate: dup}
+	ack := mset.pubAck(seq, dup)
 	// A duplicate waits too: its original may not be durable yet.
 	mset.store.WhenDurable(func(err error) {
 		if err != nil {
 			respond(acc, reply, &pubAckResponse{Error: errStreamStoreFailed.with("err", err.Error()),
-				PubAck: &PubAck{Stream: ack.Stream}})
+				PubAck: &PubAck{Stream: mset.cfg.Name}})
 			return
 		}
-		b, _ := json.Marshal(ack)
-		acc.Publish(reply, "", nil, b)
+		acc.Publish(reply, "", nil, ack)
 	})
+}
+
+// pubAck encodes a PubAck as encoding/json would, without its cost on
+// every publish: {"stream":..,"seq":..[,"domain":..][,"duplicate":true]}.
+func (mset *stream) pubAck(seq uint64, dup bool) []byte {
+	if mset.ackPrefix == nil {
+		name, _ := json.Marshal(mset.cfg.Name)
+		mset.ackPrefix = append(append([]byte(`{"stream":`), name...), `,"seq":`...)
+	}
+	b := make([]byte, 0, len(mset.ackPrefix)+48)
+	b = strconv.AppendUint(append(b, mset.ackPrefix...), seq, 10)
+	if d := mset.js().opts.Domain; d != "" {
+		dom, _ := json.Marshal(d)
+		b = append(append(b, `,"domain":`...), dom...)
+	}
+	if dup {
+		b = append(b, `,"duplicate":true`...)
+	}
+	return append(b, '}')
 }
 
 // batchRefusal refuses, by name, an atomic batch publish (Nats-Batch-Id)

@@ -39,7 +39,7 @@ type diskStore struct{ *raftlog.Log }
 func (s diskStore) save(rd *raft.Ready) error {
 	return s.Save(rd.HardState, rd.Entries, rd.Snapshot)
 }
-func (s diskStore) sync() error                      { return s.Sync() }
+func (s diskStore) sync() error { return s.Sync() }
 func (s diskStore) startSync() (func() error, func(error) error, error) {
 	j, err := s.StartSync()
 	if err != nil {
@@ -67,7 +67,7 @@ func (s memStore) save(rd *raft.Ready) error {
 	}
 	return nil
 }
-func (s memStore) sync() error                      { return nil }
+func (s memStore) sync() error { return nil }
 func (s memStore) startSync() (func() error, func(error) error, error) {
 	return func() error { return nil }, func(err error) error { return err }, nil
 }

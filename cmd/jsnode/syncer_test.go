@@ -1,0 +1,144 @@
+package main
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+// testLoop stands in for the node's loop: posted functions run, in
+// order, on one goroutine.
+type testLoop struct {
+	fns chan func()
+}
+
+func newTestLoop() *testLoop {
+	l := &testLoop{fns: make(chan func(), 1024)}
+	go func() {
+		for f := range l.fns {
+			f()
+		}
+	}()
+	return l
+}
+
+func (l *testLoop) post(f func()) { l.fns <- f }
+
+// onLoop runs f on the loop and waits for it.
+func (l *testLoop) onLoop(f func()) {
+	ran := make(chan struct{})
+	l.post(func() { f(); close(ran) })
+	<-ran
+}
+
+const syncTestWait = 10 * time.Second
+
+func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(syncTestWait):
+		t.Fatalf("timed out waiting for %s", what)
+	}
+}
+
+// Jobs run one at a time in the order requested, and their dones run on
+// the loop in that order, each after its own work.
+func TestSyncerFIFOAndDoneOnLoop(t *testing.T) {
+	loop := newTestLoop()
+	s := newSyncer(loop.post)
+	defer s.close()
+	const n = 200
+	// worked[i] is the position job i's work ran at; next is touched by
+	// the works only, worked[i] by job i's work and then its done.
+	worked, next := make([]int, n), 0
+	var doneOrder []int
+	var loopOnly int // touched by dones (on the loop) and onLoop only
+	all := make(chan struct{})
+	loop.onLoop(func() {
+		for i := range n {
+			s.Sync(func() error { worked[i] = next + 1; next++; return nil }, func(err error) {
+				if err != nil {
+					t.Errorf("job %d: %v", i, err)
+				}
+				if worked[i] == 0 {
+					t.Errorf("done of job %d ran before its work", i)
+				}
+				doneOrder = append(doneOrder, i)
+				loopOnly++
+				if i == n-1 {
+					close(all)
+				}
+			})
+		}
+		if len(doneOrder) != 0 {
+			t.Error("a done ran inside Sync")
+		}
+	})
+	waitClosed(t, all, "every done")
+	loop.onLoop(func() {
+		want := make([]int, n)
+		for i := range want {
+			want[i] = i
+		}
+		ran := make([]int, n)
+		for i, pos := range worked {
+			ran[i] = pos - 1
+		}
+		if !slices.Equal(ran, want) || !slices.Equal(doneOrder, want) || loopOnly != n {
+			t.Errorf("work order %v, done order %v (%d dones)", worked, doneOrder, loopOnly)
+		}
+	})
+}
+
+// The error work returns is what done receives.
+func TestSyncerPassesErrors(t *testing.T) {
+	loop := newTestLoop()
+	s := newSyncer(loop.post)
+	defer s.close()
+	errDisk := errors.New("disk on fire")
+	got := make(chan error, 2)
+	s.Sync(func() error { return errDisk }, func(err error) { got <- err })
+	s.Sync(func() error { return nil }, func(err error) { got <- err })
+	if err := <-got; !errors.Is(err, errDisk) {
+		t.Fatalf("first done got %v, want the work's error", err)
+	}
+	if err := <-got; err != nil {
+		t.Fatalf("second done got %v, want nil", err)
+	}
+}
+
+// Sync returns at once while a job is stuck on the disk, however many
+// jobs queue behind it; once closed, the queued ones never run.
+func TestSyncerNeverBlocksAndCloseDrops(t *testing.T) {
+	loop := newTestLoop()
+	s := newSyncer(loop.post)
+	release, started := make(chan struct{}), make(chan struct{})
+	s.Sync(func() error { close(started); <-release; return nil }, func(error) {})
+	waitClosed(t, started, "the first job to start")
+	ran := make(chan int, 1)
+	queued := make(chan struct{})
+	go func() {
+		for i := range 10_000 {
+			s.Sync(func() error { ran <- i; return nil }, func(error) { ran <- -1 })
+		}
+		close(queued)
+	}()
+	waitClosed(t, queued, "10,000 Syncs behind a stuck job")
+	closed := make(chan struct{})
+	go func() { s.close(); close(closed) }()
+	select {
+	case <-closed:
+		t.Fatal("close returned while a job was running")
+	default:
+	}
+	close(release)
+	waitClosed(t, closed, "close")
+	s.Sync(func() error { ran <- -2; return nil }, func(error) {})
+	select {
+	case i := <-ran:
+		t.Fatalf("job %d ran after close", i)
+	default:
+	}
+}

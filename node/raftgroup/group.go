@@ -165,7 +165,12 @@ func (g *Group) startRaft() error {
 }
 
 // Stop leaves the group: no more ticks, messages or callbacks. Pending
-// proposals and reads are not answered. The log is closed.
+// proposals and reads are not answered. The log is closed, or, if a sync
+// is in flight, once the Syncer reports it done (its work still uses the
+// files; what it covered becomes durable, but nothing it held is sent).
+// A member reopened on the same directory before then shares the disk
+// with that last job, which FIFO Syncers run before any of the new
+// member's: it may only make more of the old member's state durable.
 func (g *Group) Stop() {
 	if g.stopped {
 		return

@@ -29,6 +29,12 @@ import (
 //     broadcasts of one leadership are H ticks apart, give or take the
 //     drift. Heartbeats a read index sends in between (they carry a new
 //     read round in Context) are told apart and skipped.
+//
+// Times are when raft made what a Ready carries, not when it left: a
+// member whose log sync is in flight (raftgroup.Observer.Syncing) holds
+// its output until the sync completes, so what piled up meanwhile is
+// known to be made only within the sync's span, and every check uses the
+// bound of that span that favours the member.
 type raftTiming struct {
 	w          *World
 	tick       time.Duration

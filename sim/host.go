@@ -44,6 +44,8 @@ type Host struct {
 	cuts []span
 	// pauses are the intervals the host's process was paused (pause.go).
 	pauses []span
+	// syncStats count the sync jobs of every incarnation (syncer.go).
+	syncStats SyncStats
 }
 
 // incarnation is one life of a host between crashes. Everything a node
@@ -60,6 +62,7 @@ type incarnation struct {
 	net         *hostNet
 	rand        *rand.Rand
 	log         *Logger
+	syncer      *hostSyncer
 }
 
 // First port handed out for Listen(":0") and outbound connections.
@@ -116,6 +119,7 @@ func (h *Host) startIncarnation() {
 	inc.net = &hostNet{inc: inc}
 	inc.rand = rand.New(rand.NewPCG(h.seeds.Uint64(), h.seeds.Uint64()))
 	inc.log = &Logger{inc: inc}
+	inc.syncer = &hostSyncer{inc: inc}
 	h.inc = inc
 }
 
@@ -178,6 +182,7 @@ func (h *Host) crash() {
 	}
 	h.crashes++
 	h.inc.dead = true
+	h.inc.syncer.dropPending()
 	h.w.record(h.name, "crash", uint64(h.inc.n), nil)
 	h.w.noteEvent(h.name, "crash", "")
 	for _, id := range slices.Sorted(maps.Keys(h.ends)) {

@@ -64,6 +64,7 @@ func (n *NodeHandle) boot() error {
 		Clock:   h.Clock(),
 		Net:     h.Net(),
 		FS:      h.FS(),
+		Syncer:  h.Syncer(),
 		Rand:    h.Rand(),
 		Log:     h.Log(),
 		Buggify: h.Buggify,

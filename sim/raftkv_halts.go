@@ -93,14 +93,18 @@ func (p *raftKV) checkHalts() []error {
 	return errs
 }
 
-// addDiskStats counts the disk faults that fired and the nodes that
-// reported corruption.
+// addDiskStats counts the disk faults that fired, the nodes that
+// reported corruption and the sync jobs.
 func (p *raftKV) addDiskStats(stats map[string]int) {
 	for _, n := range p.r.nodes {
 		d := n.host.disk
 		stats["disk-faults"] += d.injected
 		stats["bitflips-at-rest"] += d.corruptedAtRest
 		stats["bitflips-on-read"] += d.corruptedOnRead
+		ss := n.host.SyncStats()
+		stats["disk-syncs"] += ss.Done
+		stats["disk-syncs-slow"] += ss.Slow
+		stats["disk-syncs-dropped"] += ss.Dropped
 		if p.corrupt[n.Name()] {
 			stats["corruption-reported"]++
 		}

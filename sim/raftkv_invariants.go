@@ -124,6 +124,9 @@ func memberName(g *raftgroup.Group, id raft.ID) string {
 	return raftgroup.MemberToken(id)
 }
 
+// Syncing: nothing is checked until the sync is done and Saved runs.
+func (o *memberObserver) Syncing(*raftgroup.Group, *raft.Ready) {}
+
 // Applied checks state-machine safety and records the commit.
 func (o *memberObserver) Applied(g *raftgroup.Group, e raft.Entry) {
 	o.m.Applied(checkEntry(e), g.Info().Term)

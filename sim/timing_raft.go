@@ -29,6 +29,12 @@ import (
 //     broadcasts of one leadership are H ticks apart, give or take the
 //     drift. Heartbeats a read index sends in between (they carry a new
 //     read round in Context) are told apart and skipped.
+//
+// Times are when raft made what a Ready carries, not when it left: a
+// member whose log sync is in flight (raftgroup.Observer.Syncing) holds
+// its output until the sync completes, so what piled up meanwhile is
+// known to be made only within the sync's span, and every check uses the
+// bound of that span that favours the member.
 type raftTiming struct {
 	w          *World
 	tick       time.Duration
@@ -66,61 +72,95 @@ func (rt *raftTiming) violate(check, format string, args ...any) {
 // tick boundary (the first tick follows one tick later).
 func (rt *raftTiming) member(node string) *memberTiming {
 	now := rt.w.Elapsed()
-	return &memberTiming{rt: rt, node: node, onTick: now, between: -1, lastSaved: now}
+	return &memberTiming{rt: rt, node: node, onTick: made{now, now}, between: noTime, lastBeat: noTime,
+		blockedFrom: -1, unblockedAt: -1, lastSaved: now}
 }
+
+// made is when raft made what a Ready carries: some time in [lo, hi].
+// A Ready made while no sync was in flight was made when it was taken
+// (lo = hi); one taken as a sync completed holds what raft did while the
+// sync was in flight, so it was made at some time since the sync began.
+type made struct{ lo, hi time.Duration }
+
+// noTime is an unset made.
+var noTime = made{-1, -1}
+
+func (t made) set() bool { return t.lo >= 0 }
 
 // memberTiming is one incarnation's timing state.
 type memberTiming struct {
 	rt   *raftTiming
 	node string
 	// onTick and between are the last election-timer resets seen that
-	// happened on a tick and between ticks (-1: none).
-	onTick, between time.Duration
+	// happened on a tick and between ticks.
+	onTick, between made
 	// The current leadership: its term, the highest read round its
-	// heartbeats carried, and its last tick-driven broadcast (-1: none).
+	// heartbeats carried, and its last tick-driven broadcast.
 	leading  bool
 	term     uint64
 	maxRound uint64
-	lastBeat time.Duration
-	// slowSyncs is the member's raftgroup Stats.SlowSyncs when last seen.
-	// A Ready that waited on a slow sync (a BUGGIFY site, legal) leaves
-	// late, and so does what piled up behind it: until quietUntil nothing
-	// the member sends is timed or used as a reference.
-	slowSyncs  int64
+	lastBeat made
+	// Syncs in flight (Observer.Syncing): raft's output is held from
+	// blockedFrom until the sync completes at unblockedAt (-1: still
+	// held, or never); syncing is the Ready whose sync is in flight, made
+	// at syncMade.
+	blockedFrom, unblockedAt time.Duration
+	syncing                  *raft.Ready
+	syncMade                 made
+	// A pause of the node (its timers fire late, legitimately) since the
+	// last Ready was saved, at lastSaved, quiets the member: until
+	// quietUntil nothing it sends is timed or used as a reference.
 	quietUntil time.Duration
-	// lastSaved is when the last Ready was saved: a pause of the node
-	// since then (its timers fire late, legitimately) also quiets it.
-	lastSaved time.Duration
+	lastSaved  time.Duration
 }
 
-// slowSyncQuietTicks is how long after a slow sync completes (or a pause
-// ends) the
-// member's timing is not measured: the backlog leaves at once, then one
-// heartbeat interval passes.
-const slowSyncQuietTicks = 3
+// pauseQuietTicks is how long after a pause ends the member's timing is
+// not measured: the backlog leaves at once, then one heartbeat interval
+// passes.
+const pauseQuietTicks = 3
+
+// madeNow is when a Ready taken now was made.
+func (m *memberTiming) madeNow(now time.Duration) made {
+	if m.unblockedAt == now && m.blockedFrom >= 0 {
+		return made{m.blockedFrom, now}
+	}
+	return made{now, now}
+}
+
+// Syncing notes a Ready whose sync is in flight: made now, and raft's
+// output is held until the sync completes.
+func (m *memberTiming) Syncing(_ *raftgroup.Group, rd *raft.Ready) {
+	now := m.rt.w.Elapsed()
+	m.syncing, m.syncMade = rd, m.madeNow(now)
+	m.blockedFrom, m.unblockedAt = now, -1
+}
 
 // Saved runs the checks on each Ready the member saved.
-func (m *memberTiming) Saved(g *raftgroup.Group, rd *raft.Ready) {
+func (m *memberTiming) Saved(g *raftgroup.Group, rd *raft.Ready) { m.saved(rd, g.Info) }
+
+// saved is Saved, with info the member's state.
+func (m *memberTiming) saved(rd *raft.Ready, info func() raftgroup.Info) {
 	now := m.rt.w.Elapsed()
+	at := m.madeNow(now)
+	if rd == m.syncing {
+		at, m.syncing, m.unblockedAt = m.syncMade, nil, now
+	}
 	paused := m.rt.w.Host(m.node).pausedWithin(m.lastSaved, now)
 	m.lastSaved = now
-	if slow := g.Stats().SlowSyncs; slow != m.slowSyncs || paused {
-		m.slowSyncs = slow
-		m.quietUntil = now + time.Duration(slowSyncQuietTicks+m.rt.hb)*m.rt.tick
+	if paused {
+		m.quietUntil = now + time.Duration(pauseQuietTicks+m.rt.hb)*m.rt.tick
 	}
 	if now < m.quietUntil {
-		m.onTick, m.between, m.lastBeat = -1, -1, -1 // nothing measured across a slow sync
+		m.onTick, m.between, m.lastBeat = noTime, noTime, noTime // nothing measured across a pause
 		return
 	}
 	if campaigned(rd) {
-		if m.onTick >= 0 || m.between >= 0 {
-			m.checkElection(now)
-		}
-		m.onTick = now
+		m.checkElection(at)
+		m.onTick = at
 	} else if resetsElection(rd) {
-		m.between = now
+		m.between = at
 	}
-	m.heartbeats(g.Info(), rd, now)
+	m.heartbeats(info(), rd, at)
 }
 
 func (m *memberTiming) Applied(*raftgroup.Group, raft.Entry)         {}
@@ -156,44 +196,61 @@ func resetsElection(rd *raft.Ready) bool {
 	return false
 }
 
-// checkElection: a campaign at now must follow the last reset by at
-// least E ticks (a reset on a tick) or E-1 ticks (between ticks).
-func (m *memberTiming) checkElection(now time.Duration) {
+// checkElection: a campaign must follow a reset on a tick by at least E
+// ticks, and one between ticks by at least E-1 (each bound holds on its
+// own: a later reset only delays the campaign more). With what a sync
+// held, only the latest time the campaign and the earliest the reset
+// can have been made are compared.
+func (m *memberTiming) checkElection(c made) {
 	rt := m.rt
-	ref, n, kind := m.onTick, rt.elect, "its previous campaign or start"
-	if m.between > m.onTick {
-		ref, n, kind = m.between, rt.elect-1, "the last reset of its election timer"
-	}
-	win := rt.ticks(n)
-	rt.observed[checkRaftElection]++
-	if d := now - ref; win.early(d) {
-		rt.violate(checkRaftElection, "%s started an election %v after %s, %v early: at least %d ticks of %v (%v with drift)",
-			m.node, d, kind, win.lo-d, n, rt.tick, win.lo)
+	refs := []struct {
+		at   made
+		n    int
+		kind string
+	}{{m.onTick, rt.elect, "its previous campaign or start"}, {m.between, rt.elect - 1, "the last reset of its election timer"}}
+	for _, ref := range refs {
+		if !ref.at.set() {
+			continue
+		}
+		win := rt.ticks(ref.n)
+		rt.observed[checkRaftElection]++
+		if d := c.hi - ref.at.lo; win.early(d) {
+			rt.violate(checkRaftElection, "%s started an election %v after %s, %v early: at least %d ticks of %v (%v with drift)",
+				m.node, d, ref.kind, win.lo-d, ref.n, rt.tick, win.lo)
+		}
 	}
 }
 
 // heartbeats checks the interval between a leader's tick-driven
-// heartbeat broadcasts.
-func (m *memberTiming) heartbeats(info raftgroup.Info, rd *raft.Ready, now time.Duration) {
+// heartbeat broadcasts: early only if even its longest reading (latest
+// make of this one, earliest of the last) is too short, late only if
+// even its shortest is too long.
+func (m *memberTiming) heartbeats(info raftgroup.Info, rd *raft.Ready, at made) {
 	if info.Role != raft.RoleLeader {
 		m.leading = false
 		return
 	}
 	if !m.leading || info.Term != m.term {
-		m.leading, m.term, m.maxRound, m.lastBeat = true, info.Term, 0, -1
+		m.leading, m.term, m.maxRound, m.lastBeat = true, info.Term, 0, noTime
 	}
 	if !m.tickBeat(rd.Messages) {
 		return
 	}
 	rt := m.rt
-	if m.lastBeat >= 0 {
+	if m.lastBeat.set() {
 		win := rt.ticks(rt.hb)
 		rt.observed[checkRaftHeartbeat]++
-		if verdict := win.judge(now - m.lastBeat); verdict != "" {
+		verdict := ""
+		if longest := at.hi - m.lastBeat.lo; win.early(longest) {
+			verdict = win.judge(longest)
+		} else if shortest := at.lo - m.lastBeat.hi; win.late(shortest) {
+			verdict = win.judge(shortest)
+		}
+		if verdict != "" {
 			rt.violate(checkRaftHeartbeat, "%s, leader of term %d: heartbeats %d ticks of %v apart, %s", m.node, m.term, rt.hb, rt.tick, verdict)
 		}
 	}
-	m.lastBeat = now
+	m.lastBeat = at
 }
 
 // tickBeat reports whether msgs hold a tick-driven heartbeat broadcast:
@@ -227,6 +284,12 @@ type raftObservers []raftgroup.Observer
 func (os raftObservers) Saved(g *raftgroup.Group, rd *raft.Ready) {
 	for _, o := range os {
 		o.Saved(g, rd)
+	}
+}
+
+func (os raftObservers) Syncing(g *raftgroup.Group, rd *raft.Ready) {
+	for _, o := range os {
+		o.Syncing(g, rd)
 	}
 }
 

@@ -101,6 +101,7 @@ func (p *raftKV) boot(n *NodeHandle) {
 	cfg := raftgroup.Config{
 		Group: p.spec.Group, Self: n.Name(), Peers: p.names,
 		Messenger: n.Server().SystemAccount(), Clock: h.Clock(), Rand: h.Rand(), FS: h.FS(), Log: h.Log(),
+		Syncer:   n.Server().Syncer(),
 		Buggify:  h.Buggify,
 		Observer: raftObservers{p.inv.observer(n.Name()), p.timing.member(n.Name())},
 		Tick:     p.spec.Tick, ElectionTicks: p.spec.ElectionTicks, HeartbeatTicks: p.spec.HeartbeatTicks,

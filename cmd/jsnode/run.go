@@ -49,7 +49,9 @@ func startNodeReloadable(opts *server.Options, log server.Logger, reload func(do
 		return nil, err
 	}
 	loop := tcp.NewLoop()
+	sy := newSyncer(loop.Post)
 	env := server.Env{
+		Syncer:  sy,
 		Clock:   wall.New(loop.Post),
 		Net:     loop.Network(),
 		Rand:    rand.New(rand.NewChaCha8(seed)),
@@ -60,6 +62,7 @@ func startNodeReloadable(opts *server.Options, log server.Logger, reload func(do
 	n := &runningNode{loop: loop, stopped: make(chan struct{}), loopDone: make(chan struct{})}
 	go func() {
 		loop.Run()
+		sy.close()
 		close(n.loopDone)
 	}()
 	started := make(chan error, 1)

@@ -102,6 +102,12 @@ type Observer interface {
 	// saved (and synced when rd.MustSync), before its messages are sent
 	// and its committed entries applied. rd must not be modified.
 	Saved(g *Group, rd *raft.Ready)
+	// Syncing runs when a Ready that must be synced is saved and its sync
+	// handed to the Syncer (Config.Syncer set): rd was made now, and
+	// Saved follows for it once the sync is done. Until then the member
+	// saves and sends nothing; what raft does meanwhile (ticks, steps)
+	// comes out in the Readys after rd, late.
+	Syncing(g *Group, rd *raft.Ready)
 	// Applied runs after each committed entry (of any type) is applied.
 	Applied(g *Group, e raft.Entry)
 	// Restored runs after a snapshot replaced the application's state.
@@ -137,6 +143,11 @@ type Config struct {
 	FS         disk.FS
 	Dir        string
 	LogOptions raftlog.Options
+	// Syncer runs the log's syncs off the loop: a Ready that must be
+	// synced is saved, its sync handed to the Syncer, and its messages,
+	// its applying and every later Ready wait for done. Nil: the log is
+	// synced inline, on the loop (tests, tools). Unused with a nil FS.
+	Syncer disk.Syncer
 
 	// Tick is the duration of one raft tick (0: TickDefault).
 	Tick time.Duration
@@ -171,14 +182,7 @@ const (
 	// entries one at a time, which opens the windows between the acks of
 	// old and new entries that commit rules must get right.
 	SiteAppendTiny = "raftgroup.append.tiny"
-	// SiteSyncSlow, asked at each Ready that must be synced, completes
-	// the sync a while later (a slow disk): the Ready's messages, its
-	// applying and everything after it wait for the sync.
-	SiteSyncSlow = "raftgroup.sync.slow"
 )
-
-// slowSyncTicks is how long a slow sync takes, in ticks.
-const slowSyncTicks = 1
 
 func (c *Config) buggify(site string) bool { return c.Buggify != nil && c.Buggify(site) }
 
@@ -218,6 +222,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.Dir == "" {
 		c.Dir = path.Join("raft", c.Group)
+	}
+	if c.FS == nil {
+		c.Syncer = nil // a memory log has nothing to sync
 	}
 	c.Clock = mutant.Clock(c.Clock) // the timer mutants; c.Clock itself otherwise
 	ids := make(map[raft.ID]string, len(c.Peers))

@@ -27,7 +27,9 @@
 // the group drains raft's Ready loop, in exactly this order:
 //
 //  1. save the Ready's snapshot, entries and hard state, then Sync when
-//     MustSync (a vote or an append acknowledgement promises durability);
+//     MustSync (a vote or an append acknowledgement promises durability):
+//     with a Config.Syncer the sync runs off the loop, and the steps
+//     below, and every later Ready, wait for its done;
 //  2. send the messages;
 //  3. restore a received snapshot into the StateMachine, apply the
 //     committed entries (answering their proposers), store a compaction;
@@ -38,7 +40,7 @@
 //
 //	g, err := raftgroup.Open(raftgroup.Config{Group: "kv", Self: "n1",
 //		Peers: []string{"n1", "n2", "n3"}, Messenger: srv.SystemAccount(), Clock: env.Clock,
-//		Rand: env.Rand, FS: env.FS, StateMachine: app})
+//		Rand: env.Rand, FS: env.FS, Syncer: srv.Syncer(), StateMachine: app})
 //	err = g.Propose(data, func(result []byte, err error) { ... })
 //	err = g.Read(func(err error) { /* read app state: linearizable */ })
 //

@@ -41,9 +41,9 @@ type Group struct {
 	processing bool
 	stopped    bool
 	syncLater  bool // a sync the ack-before-fsync mutant put off
-	// syncing holds a Ready saved but not yet synced (SiteSyncSlow), and
-	// the Ready loop waits; synced holds it once synced, for the loop to
-	// finish first.
+	// syncing holds a Ready saved whose sync the Syncer has not done
+	// yet, and the Ready loop waits; synced holds it once synced, for the
+	// loop to finish first.
 	syncing, synced *raft.Ready
 	failed          error
 	stats           Stats
@@ -65,9 +65,10 @@ type Stats struct {
 	Applied     int64
 	Snapshots   int64 // compactions stored
 	Restores    int64 // snapshots installed
-	// SlowSyncs counts Readys that waited for a slow sync (SiteSyncSlow):
-	// what they carried left late, which timing checks must allow.
-	SlowSyncs int64
+	// Syncs counts Readys whose sync went to the Syncer: what they
+	// carried (and what piled up behind them) left when the sync was
+	// done, which timing checks must allow (see Observer.Syncing).
+	Syncs int64
 }
 
 // Info is a member's current state, cheap to read.
@@ -164,7 +165,12 @@ func (g *Group) startRaft() error {
 }
 
 // Stop leaves the group: no more ticks, messages or callbacks. Pending
-// proposals and reads are not answered. The log is closed.
+// proposals and reads are not answered. The log is closed, or, if a sync
+// is in flight, once the Syncer reports it done (its work still uses the
+// files; what it covered becomes durable, but nothing it held is sent).
+// A member reopened on the same directory before then shares the disk
+// with that last job, which FIFO Syncers run before any of the new
+// member's: it may only make more of the old member's state durable.
 func (g *Group) Stop() {
 	if g.stopped {
 		return
@@ -176,7 +182,9 @@ func (g *Group) Stop() {
 	if g.unsubscribe != nil {
 		g.unsubscribe()
 	}
-	g.store.close()
+	if g.syncing == nil {
+		g.store.close() // else syncDone closes it: the job still uses its files
+	}
 }
 
 // fail stops the group after a storage or state-machine error.

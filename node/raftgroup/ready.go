@@ -27,8 +27,7 @@ func (g *Group) process() {
 	}
 	for !g.stopped && g.rn.HasReady() {
 		rd := g.rn.Ready()
-		if rd.MustSync && g.cfg.buggify(SiteSyncSlow) {
-			g.syncSlowly(&rd)
+		if g.syncAsync(&rd) {
 			return
 		}
 		if err := g.persist(&rd); err != nil {
@@ -44,26 +43,51 @@ func (g *Group) process() {
 	}
 }
 
-// syncSlowly saves rd now and syncs it slowSyncTicks later, as a slow
-// disk would; then the Ready loop finishes rd and goes on.
-func (g *Group) syncSlowly(rd *raft.Ready) {
+// syncAsync saves rd and hands its sync to the Syncer; the Ready loop
+// then waits for done, and nothing else is saved meanwhile. It reports
+// false, having done nothing, when rd is persisted inline instead: no
+// Syncer, nothing to sync, or a mutant that syncs its own way.
+func (g *Group) syncAsync(rd *raft.Ready) bool {
+	if g.cfg.Syncer == nil || !rd.MustSync || mutant.On(mutant.LogNeverSync) || mutant.On(mutant.AckBeforeFsync) {
+		return false
+	}
 	if err := g.store.save(rd); err != nil {
+		g.fail(err)
+		return true
+	}
+	work, finish, err := g.store.startSync()
+	if err != nil {
+		g.fail(err)
+		return true
+	}
+	g.syncing = rd
+	g.stats.Syncs++
+	if g.obs != nil {
+		g.obs.Syncing(g, rd)
+	}
+	g.cfg.Syncer.Sync(work, func(err error) { g.syncDone(rd, finish, err) })
+	return true
+}
+
+// syncDone is the Syncer's done for rd's sync: the log records the
+// outcome, then the Ready loop finishes rd and goes on. A group stopped
+// meanwhile left its log open for the job; it is closed now.
+func (g *Group) syncDone(rd *raft.Ready, finish func(error) error, err error) {
+	if g.syncing != rd {
+		return
+	}
+	g.syncing = nil
+	err = finish(err)
+	if g.stopped {
+		g.store.close()
+		return
+	}
+	if err != nil {
 		g.fail(err)
 		return
 	}
-	g.syncing = rd
-	g.stats.SlowSyncs++
-	g.cfg.Clock.AfterFunc(slowSyncTicks*g.cfg.Tick, func() {
-		if g.stopped || g.syncing != rd {
-			return
-		}
-		if err := g.store.sync(); err != nil {
-			g.fail(err)
-			return
-		}
-		g.syncing, g.synced = nil, rd
-		g.process()
-	})
+	g.synced = rd
+	g.process()
 }
 
 // finishReady does what follows the persisting of rd: observe, send,

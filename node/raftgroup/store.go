@@ -13,6 +13,9 @@ type store interface {
 	save(rd *raft.Ready) error
 	// sync makes everything saved durable.
 	sync() error
+	// startSync captures a sync of everything saved, for a Syncer: work
+	// does the I/O off the loop, finish records its outcome on the loop.
+	startSync() (work func() error, finish func(error) error, err error)
 	// compact stores a snapshot of the applied state and drops the log
 	// entries it covers.
 	compact(snap raft.Snapshot) error
@@ -36,7 +39,14 @@ type diskStore struct{ *raftlog.Log }
 func (s diskStore) save(rd *raft.Ready) error {
 	return s.Save(rd.HardState, rd.Entries, rd.Snapshot)
 }
-func (s diskStore) sync() error                      { return s.Sync() }
+func (s diskStore) sync() error { return s.Sync() }
+func (s diskStore) startSync() (func() error, func(error) error, error) {
+	j, err := s.StartSync()
+	if err != nil {
+		return nil, nil, err
+	}
+	return j.Work, j.Finish, nil
+}
 func (s diskStore) compact(snap raft.Snapshot) error { return s.Compact(snap) }
 func (s diskStore) close()                           { _ = s.Close() }
 
@@ -57,6 +67,9 @@ func (s memStore) save(rd *raft.Ready) error {
 	}
 	return nil
 }
-func (s memStore) sync() error                      { return nil }
+func (s memStore) sync() error { return nil }
+func (s memStore) startSync() (func() error, func(error) error, error) {
+	return func() error { return nil }, func(err error) error { return err }, nil
+}
 func (s memStore) compact(snap raft.Snapshot) error { return s.Compact(snap) }
 func (s memStore) close()                           {}

@@ -25,6 +25,10 @@ var (
 	// ErrVoteConflict means a Save tried to change the vote already cast in
 	// the current term: a node must never vote twice in one term.
 	ErrVoteConflict = errors.New("raftlog: refusing a second vote in the same term")
+	// ErrSyncInFlight means a Save, Compact or Sync came while a sync
+	// started with StartSync had not finished: the Log only serves reads
+	// then, so the files the sync works on stay as it captured them.
+	ErrSyncInFlight = errors.New("raftlog: a sync is in flight")
 )
 
 // CorruptionError reports stored data that fails its checksum or breaks

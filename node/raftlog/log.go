@@ -94,6 +94,9 @@ type Log struct {
 	commitWritten uint64
 	commitDurable uint64
 
+	// syncing is the sync started by StartSync and not yet finished.
+	syncing *SyncJob
+
 	recovery Recovery
 	failed   error
 	closed   bool
@@ -233,6 +236,17 @@ func (l *Log) usable() error {
 		return ErrClosed
 	case l.failed != nil:
 		return l.failed
+	}
+	return nil
+}
+
+// writable is usable, and refuses changes while a sync is in flight.
+func (l *Log) writable() error {
+	if err := l.usable(); err != nil {
+		return err
+	}
+	if l.syncing != nil {
+		return ErrSyncInFlight
 	}
 	return nil
 }

@@ -22,7 +22,7 @@ import (
 // ErrInvalid or ErrVoteConflict and change nothing. An I/O error stops the
 // Log (ErrFailed).
 func (l *Log) Save(hs raft.HardState, entries []raft.Entry, snap *raft.Snapshot) error {
-	if err := l.usable(); err != nil {
+	if err := l.writable(); err != nil {
 		return err
 	}
 	entries, err := l.checkSave(hs, entries, snap)
@@ -250,28 +250,6 @@ func (l *Log) syncWALDir() error {
 	return nil
 }
 
-// Sync makes everything saved so far durable: the active segment, the
-// WAL directory if a segment was created, then (if the term or vote
-// changed) the hard-state file, written after the entries so the commit
-// index it records is always backed by durable entries. A failed Sync
-// stops the Log (ErrFailed).
-func (l *Log) Sync() error {
-	if err := l.usable(); err != nil {
-		return err
-	}
-	if err := l.syncActive(); err != nil {
-		return err
-	}
-	if err := l.syncWALDir(); err != nil {
-		return err
-	}
-	l.commitDurable = max(l.commitDurable, l.commitWritten)
-	if l.hs.Term != l.hsFile.Term || l.hs.Vote != l.hsFile.Vote {
-		return l.writeHardState(l.hs)
-	}
-	return nil
-}
-
 // writeHardState replaces the hard-state file atomically and durably.
 func (l *Log) writeHardState(hs raft.HardState) error {
 	if l.bugs.skipHardState || mutant.On(mutant.HardStateNeverSave) {
@@ -394,7 +372,7 @@ func (l *Log) install(snap raft.Snapshot) error {
 // than the stored one fails with raft.ErrSnapshotOutOfDate, one beyond
 // the commit index or not matching the log's term with ErrInvalid.
 func (l *Log) Compact(snap raft.Snapshot) error {
-	if err := l.usable(); err != nil {
+	if err := l.writable(); err != nil {
 		return err
 	}
 	idx := snap.Meta.Index

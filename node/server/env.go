@@ -15,6 +15,12 @@ type Env struct {
 	Clock clock.Clock
 	Net   net.Network
 	FS    disk.FS
+	// Syncer runs durability work on FS (fsyncs, atomic replacements)
+	// off the loop and reports done back on it (disk.Syncer): the seam
+	// RAFT logs and stores sync through. Production runs it on a sync
+	// goroutine; the simulator after a simulated latency. Nil: see
+	// Server.Syncer.
+	Syncer disk.Syncer
 	// Rand is the node's only source of randomness (nonces, ids, queue
 	// member choice). Production seeds it once from crypto/rand.
 	Rand *rand.Rand
@@ -55,6 +61,31 @@ func (e *Env) offload(work, done func()) {
 	work()
 	e.Clock.AfterFunc(0, done)
 }
+
+// inlineSyncer is the Syncer of an Env without one: work runs at once,
+// on the loop, and done as the next event (Clock.AfterFunc(0)). It keeps
+// the Syncer's rules (done later, after work; FIFO as far as the clock
+// runs zero-delay timers in order) but holds the loop for the fsync, so
+// it suits tests and tools, not a busy server.
+type inlineSyncer struct{ clock clock.Clock }
+
+func (s inlineSyncer) Sync(work func() error, done func(err error)) {
+	err := work()
+	s.clock.AfterFunc(0, func() { done(err) })
+}
+
+// syncer is Env.Syncer, or the inline fallback when it is nil.
+func (e *Env) syncer() disk.Syncer {
+	if e.Syncer != nil {
+		return e.Syncer
+	}
+	return inlineSyncer{e.Clock}
+}
+
+// Syncer is the node's disk.Syncer, for what it runs on Env.FS (RAFT
+// groups, stores): Env.Syncer, or without one a fallback that runs work
+// inline on the loop and done as the next event.
+func (s *Server) Syncer() disk.Syncer { return s.env.syncer() }
 
 // monoOrigin is where monoNow's readings start.
 var monoOrigin = time.Unix(0, 0).UTC()

@@ -51,8 +51,8 @@ func prepareJetStream(o *server.Options, log server.Logger) (disk.FS, error) {
 }
 
 // startJetStream enables JetStream on the started server (on the loop).
-func startJetStream(s *server.Server, fs disk.FS, syncer disk.Syncer) error {
-	_, err := jetstream.Start(s, fs, syncer)
+func startJetStream(s *server.Server, fs disk.FS) error {
+	_, err := jetstream.Start(s, fs)
 	return err
 }
 

@@ -72,7 +72,7 @@ func startNodeReloadable(opts *server.Options, log server.Logger, reload func(do
 			err = s.Start()
 		}
 		if err == nil {
-			err = startJetStream(s, jsFS, nil) // TODO(syncseam): env.Syncer
+			err = startJetStream(s, jsFS)
 		}
 		if err == nil {
 			n.srv, n.url = s, s.ClientURL()

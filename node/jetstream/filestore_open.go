@@ -3,7 +3,6 @@ package jetstream
 import (
 	"time"
 
-	"jsnode/clock"
 	"jsnode/node/store"
 	"jsnode/node/store/filestore"
 )
@@ -18,9 +17,6 @@ const RelaxedSyncDefault = 2 * time.Minute
 func openFileStore(js *JetStream, dir string, cfg *StreamConfig) (store.Store, error) {
 	fc := filestore.Config{Syncer: js.syncer, Clock: js.clock, FirstSeq: cfg.FirstSeq,
 		SyncInterval: js.relaxedInterval(cfg)}
-	if fc.Syncer == nil {
-		fc.Syncer = loopSyncer{js.clock}
-	}
 	return filestore.Open(js.fs, dir, fc)
 }
 
@@ -36,13 +32,4 @@ func (js *JetStream) relaxedInterval(cfg *StreamConfig) time.Duration {
 		return RelaxedSyncDefault
 	}
 	return 0
-}
-
-// loopSyncer runs sync work on the loop and its done as the next event:
-// the fallback of a host that gives no Syncer (tests).
-type loopSyncer struct{ clock clock.Clock }
-
-func (s loopSyncer) Sync(work func() error, done func(error)) {
-	err := work()
-	s.clock.AfterFunc(0, func() { done(err) })
 }

@@ -56,15 +56,15 @@ type JetStream struct {
 
 // Start enables JetStream on the started server s, as its options say:
 // every account with JetStream gets its API and its recovered streams.
-// fs holds the store directory (nil: memory streams only); syncer runs
-// its syncs (see disk.Syncer).
-func Start(s *server.Server, fs disk.FS, syncer disk.Syncer) (*JetStream, error) {
+// fs holds the store directory (nil: memory streams only); the server's
+// Syncer runs the stores' syncs (see disk.Syncer).
+func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 	opts := s.JetStreamOptions()
 	if !opts.Enabled {
 		return nil, nil
 	}
 	env := s.Env()
-	js := &JetStream{srv: s, opts: opts, clock: env.Clock, fs: fs, syncer: syncer, log: s.Logger(),
+	js := &JetStream{srv: s, opts: opts, clock: env.Clock, fs: fs, syncer: s.Syncer(), log: s.Logger(),
 		rand: env.Rand, accounts: map[string]*jsAccount{}}
 	if js.opts.MaxMemory <= 0 {
 		js.opts.MaxMemory = MaxMemoryDefault

@@ -242,3 +242,27 @@ func TestDeleteRemovesDirectory(t *testing.T) {
 		t.Fatalf("Stat after Delete: %v", err)
 	}
 }
+
+// A waiter that arrives while a job runs is written by the next job; a
+// write error there reaches it (it must not wait forever).
+func TestWriteErrorReachesQueuedWaiter(t *testing.T) {
+	var fault error
+	fs := faultfs.Wrap(memfs.New(), faultfs.InjectorFunc(func(op faultfs.Op, _ string) error {
+		if op == faultfs.OpFileWrite {
+			return fault
+		}
+		return nil
+	}))
+	s, q := reopen(t, fs, Config{})
+	mustAppend(t, s, "a", "1")
+	var first, second error
+	ran := 0
+	s.WhenDurable(func(err error) { first, ran = err, ran+1 })
+	mustAppend(t, s, "a", "2")
+	s.WhenDurable(func(err error) { second, ran = err, ran+1 })
+	fault = disk.ErrNoSpace // the second message's write fails in the next job
+	q.RunAll()
+	if ran != 2 || first != nil || !errors.Is(second, disk.ErrNoSpace) {
+		t.Fatalf("first %v, second %v, %d ran", first, second, ran)
+	}
+}

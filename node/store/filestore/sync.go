@@ -38,15 +38,14 @@ func (s *Store) WhenDurable(done func(err error)) {
 		done(err)
 		return
 	}
-	if err := s.flush(); err != nil {
-		done(err)
-		return
-	}
 	if s.cfg.SyncInterval > 0 {
 		// relaxed mode: written is enough; the timer syncs.
-		done(nil)
+		done(s.flush())
 		return
 	}
+	// A waiter that arrives while a job runs needs no write of its own:
+	// the next job writes everything appended by then (group commit, and
+	// one write per job rather than one per publish).
 	s.sync.waiting = append(s.sync.waiting, done)
 	if !s.sync.running {
 		s.startSync()
@@ -62,7 +61,12 @@ func (s *Store) needsSync() bool {
 // far, the directory if a block was created, and the prepared
 // maintenance; the current waiters are acknowledged when it completes.
 func (s *Store) startSync() {
-	if s.flush() != nil {
+	if err := s.flush(); err != nil {
+		waiters := s.sync.waiting
+		s.sync.waiting = nil
+		for _, done := range waiters {
+			done(err)
+		}
 		return
 	}
 	files := make([]disk.File, 0, len(s.sync.dirty))

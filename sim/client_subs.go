@@ -138,6 +138,11 @@ type request struct {
 // exactly once: with the first reply, ErrNoResponders, or ErrTimeout. It
 // returns ErrNotConnected (and never calls cb) between sessions.
 func (c *Client) Request(subject string, data []byte, timeout time.Duration, cb func(Msg, error)) error {
+	return c.HRequest(subject, nil, data, timeout, cb)
+}
+
+// HRequest is Request with a NATS/1.0 header block (nil: none, as PUB).
+func (c *Client) HRequest(subject string, header, data []byte, timeout time.Duration, cb func(Msg, error)) error {
 	if !c.Connected() {
 		return ErrNotConnected
 	}
@@ -155,6 +160,9 @@ func (c *Client) Request(subject string, data []byte, timeout time.Duration, cb 
 			cb(Msg{}, ErrTimeout)
 		}
 	})
+	if header != nil {
+		return c.HPublish(subject, c.inbox+token, header, data)
+	}
 	return c.Publish(subject, c.inbox+token, data)
 }
 

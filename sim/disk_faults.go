@@ -38,6 +38,9 @@ type hostDisk struct {
 	corruptedAtRest, corruptedOnRead, injected int
 	// flipped names the files with a bit flipped at rest.
 	flipped map[string]bool
+	// flipOnly, if set, limits the flips at rest to the files it
+	// accepts (a workload whose storage checksums only some files).
+	flipOnly func(name string) bool
 }
 
 // diskOpKind is what a disk_error fault fails: file writes (Write,
@@ -128,6 +131,9 @@ func (d *hostDisk) fired(kind, detail string) {
 // reports whether there was one.
 func (d *hostDisk) flipAtRest() bool {
 	files := storedFiles(d.h.mem, ".")
+	if d.flipOnly != nil {
+		files = slices.DeleteFunc(files, func(f storedFile) bool { return !d.flipOnly(f.name) })
+	}
 	if len(files) == 0 {
 		return false
 	}

@@ -3,6 +3,7 @@ package sim
 import (
 	"fmt"
 
+	"jsnode/node/jetstream"
 	"jsnode/node/server"
 )
 
@@ -12,6 +13,9 @@ type NodeHandle struct {
 	host *Host
 	opts server.Options
 	srv  *server.Server
+	// js is the node's JetStream when its options enable it (nil
+	// otherwise and while the node is down).
+	js   *jetstream.JetStream
 	addr string
 	// onBoot run, in order, after each start of a server on the node
 	// (first boot and every restart): services that live on the node.
@@ -78,6 +82,13 @@ func (n *NodeHandle) boot() error {
 		return fmt.Errorf("sim: node %s: start: %w", h.name, err)
 	}
 	n.srv, n.addr = srv, srv.Addr()
+	// JetStream's stream files live on the host disk, so crashes, power
+	// loss and disk faults reach them; a Start error fails the boot.
+	js, err := jetstream.Start(srv, h.FS())
+	if err != nil {
+		return fmt.Errorf("sim: node %s: jetstream: %w", h.name, err)
+	}
+	n.js = js
 	for _, f := range n.onBoot {
 		f(n)
 	}
@@ -91,6 +102,9 @@ func (n *NodeHandle) OnBoot(f func(*NodeHandle)) { n.onBoot = append(n.onBoot, f
 
 // Server is the running server (the new one after a restart).
 func (n *NodeHandle) Server() *server.Server { return n.srv }
+
+// JetStream is the running server's JetStream, or nil.
+func (n *NodeHandle) JetStream() *jetstream.JetStream { return n.js }
 
 // Host is the node's host.
 func (n *NodeHandle) Host() *Host { return n.host }
@@ -108,7 +122,7 @@ func (n *NodeHandle) Alive() bool { return n.host.Alive() }
 // Crash kills the node mid-flight: see World.Crash.
 func (n *NodeHandle) Crash() {
 	n.host.crash()
-	n.srv = nil
+	n.srv, n.js = nil, nil
 }
 
 // Restart brings a crashed node back: a new incarnation of the host and a

@@ -67,6 +67,9 @@ type Workload struct {
 	// client logged in as its own user; it brings its own clients
 	// (workload_accounts.go).
 	Accounts *AccountsSpec
+	// JS publishes into a JetStream file stream on one node and reads
+	// it back; it brings its own clients (workload_js.go).
+	JS *JSPublishSpec
 	// Client settings shared by every sim client.
 	ReconnectWait time.Duration
 	PingInterval  time.Duration
@@ -389,6 +392,9 @@ func (wl *Workload) parts() []workloadPart {
 	}
 	if wl.Accounts != nil {
 		parts = append(parts, newAccountsWorkload(*wl.Accounts))
+	}
+	if wl.JS != nil {
+		parts = append(parts, newJSWorkload(*wl.JS))
 	}
 	return parts
 }

@@ -87,10 +87,10 @@ func parseDiskFaults(f *fields, sc *Scenario) error {
 	if !d.any() {
 		return nil
 	}
-	if !hasRaftKV(sc) {
+	if !hasRaftKV(sc) && !hasJS(sc) {
 		for _, k := range []string{"disk_error", "disk_full", "bitflip", "power_loss"} {
 			if f.has(k) {
-				return f.errorf(k, "needs a raft_kv workload (only RAFT storage uses the disk so far)")
+				return f.errorf(k, "needs a raft_kv or js_publish workload (only RAFT and stream storage use the disk so far)")
 			}
 		}
 	}
@@ -150,15 +150,21 @@ func parseBitflip(f *fields, sc *Scenario, d *DiskFaultSpec) error {
 	if err := b.require("every"); err != nil {
 		return err
 	}
+	if err := b.boolean("beyond_tolerance", &d.FlipBeyond); err != nil {
+		return err
+	}
 	minority := (len(sc.Topology.Nodes) - 1) / 2
-	if minority == 0 {
+	switch {
+	case hasJS(sc) && !d.FlipBeyond:
+		// one node: any flipped stored bit is beyond what it can repair
+		return posError(v.Pos, "faults.bitflip: js_publish runs on one node; set beyond_tolerance: true")
+	case hasJS(sc):
+		minority = 1
+	case minority == 0:
 		return posError(v.Pos, "faults.bitflip: needs at least three nodes (corruption on a minority of them)")
 	}
 	d.FlipNodes = minority
 	limit := minority
-	if err := b.boolean("beyond_tolerance", &d.FlipBeyond); err != nil {
-		return err
-	}
 	if d.FlipBeyond {
 		limit = len(sc.Topology.Nodes)
 	}

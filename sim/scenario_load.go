@@ -102,7 +102,7 @@ func ParseScenario(file string, data []byte, src conf.Source) (*Scenario, error)
 	}
 	sc := &Scenario{Name: strings.TrimSuffix(filepath.Base(file), ScenarioExt), Liveness: defaultLiveness}
 	steps := []func(*fields, *Scenario) error{
-		parseHeader, parseNetwork, parseNodes, parseWorkload, checkClusterTopology, parseClients, parseFaults, parseChecks,
+		parseHeader, parseNetwork, parseNodes, parseWorkload, checkClusterTopology, checkJSTopology, parseClients, parseFaults, parseChecks,
 	}
 	for _, step := range steps {
 		if err := step(top, sc); err != nil {

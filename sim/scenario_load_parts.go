@@ -15,7 +15,7 @@ func parseWorkload(top *fields, sc *Scenario) error {
 		return err
 	}
 	v, _ := top.get("workload")
-	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster", "raft_kv", "accounts")
+	f, err := blockFields("workload", v, "pubsub", "request_reply", "cluster", "raft_kv", "accounts", "js_publish")
 	if err != nil {
 		return err
 	}
@@ -44,8 +44,13 @@ func parseWorkload(top *fields, sc *Scenario) error {
 			return err
 		}
 	}
-	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil && sc.Workload.RaftKV == nil && sc.Workload.Accounts == nil {
-		return posError(v.Pos, "workload: needs pubsub, request_reply, cluster, raft_kv or accounts")
+	if jv, ok := f.get("js_publish"); ok {
+		if sc.Workload.JS, err = parseJSPublish(jv); err != nil {
+			return err
+		}
+	}
+	if sc.Workload.PubSub == nil && sc.Workload.ReqRep == nil && sc.Workload.Cluster == nil && sc.Workload.RaftKV == nil && sc.Workload.Accounts == nil && sc.Workload.JS == nil {
+		return posError(v.Pos, "workload: needs pubsub, request_reply, cluster, raft_kv, accounts or js_publish")
 	}
 	return nil
 }
@@ -343,7 +348,12 @@ var scenarioChecks = []scenarioCheck{
 	{"raft-commit-current-term", "a raft_kv workload", hasRaftKV},
 	{"linearizable", "a raft_kv workload", hasRaftKV},
 	{"replicas-converge", "a raft_kv workload", hasRaftKV},
-	{"halt-or-report", "a bitflip fault", func(sc *Scenario) bool { return sc.Faults.Disk != nil && sc.Faults.Disk.FlipEvery > 0 }},
+	{checkJSAckedDurable, "a js_publish workload", hasJS},
+	{checkJSCorruption, "a js_publish workload with bitflip at rest", func(sc *Scenario) bool { return hasJS(sc) && sc.Faults.Disk.flipsAtRest() }},
+	{checkJSDedupe, "a js_publish workload", hasJS},
+	{checkJSSeqDense, "a js_publish workload", hasJS},
+	{checkJSLinearizable, "a js_publish workload", hasJS},
+	{"halt-or-report", "a bitflip fault on raft_kv", func(sc *Scenario) bool { return hasRaftKV(sc) && sc.Faults.Disk != nil && sc.Faults.Disk.FlipEvery > 0 }},
 	{checkAuthTimeout, "a node that requires authentication and is never reloaded", probesApply(probeAuth)},
 	{checkPingInterval, "a node never reloaded whose login a probe can use", probesApply(probePing)},
 	{checkStaleConnection, "such a node with ping_interval*(ping_max+1)+2s within half the fault phase", probesApply(probeStale)},

@@ -48,7 +48,7 @@ func TestScenarioFileErrorsHavePositions(t *testing.T) {
 		{minimalScenario + "faults { clock_jump { node: n1, at: \"1s\", by: \"-2h\" } }\n", `bad.conf:5:47: faults.clock_jump.by: -2h0m0s is outside`},
 		{minimalScenario + "faults { clock_jump { node: n1, at: \"1s\", by: \"0s\" } }\n", `bad.conf:5:43: faults.clock_jump.by: a jump of 0 moves nothing`},
 		{minimalScenario + "faults { conn_reset { every: 5MB } }\n", `bad.conf:5:30: faults.conn_reset.every: "5MB" is a size, not a duration`},
-		{minimalScenario + "faults { disk_error { every: \"1s\" } }\n", `bad.conf:5:10: faults.disk_error: needs a raft_kv workload`},
+		{minimalScenario + "faults { disk_error { every: \"1s\" } }\n", `bad.conf:5:10: faults.disk_error: needs a raft_kv or js_publish workload`},
 		{minimalScenario + "faults { disk_error { every: \"1s\", ops: [ write, fsync ] } }\n", `bad.conf:5:50: faults.disk_error.ops: "fsync" is not one of write, sync, read`},
 		{minimalScenario + "faults { disk_full { every: \"1s\" } }\n", `bad.conf:5:20: faults.disk_full: missing "lasts"`},
 		{minimalScenario + "faults { bitflip { every: \"1s\" } }\n", `bad.conf:5:18: faults.bitflip: needs at least three nodes`},

@@ -38,7 +38,7 @@ func (js *JetStream) Unhealthy() string {
 	if js.stopped {
 		return "JetStream has been shut down"
 	}
-	return ""
+	return js.failedStream()
 }
 
 // streamDetail is a stream of /jsz?streams=true.

@@ -31,7 +31,7 @@ func (r *apiRequest) msgGet() any {
 	}
 	m, err := mset.getOne(&req)
 	if err != nil {
-		resp.Error = errNoMessageFound.ptr()
+		resp.Error = getError(err)
 		return resp
 	}
 	resp.Message = &StoredMsg{Subject: m.Subject, Sequence: m.Seq, Data: m.Data, Time: time.Unix(0, m.Time).UTC()}
@@ -92,6 +92,17 @@ func (mset *stream) seqFromTime(ts int64) uint64 {
 		}
 	}
 	return max(lo, 1)
+}
+
+// getError is the API error of a failed load: "no message found" only
+// when there is none (never stored, removed, or lost to damage and
+// reported in the stream's state); an I/O error says so, since the
+// message may well be there.
+func getError(err error) *apiError {
+	if isMissing(err) || errors.Is(err, store.ErrCorrupt) {
+		return errNoMessageFound.ptr()
+	}
+	return errStreamStoreFailed.with("err", err.Error())
 }
 
 // isMissing reports a store error that means "no such message".

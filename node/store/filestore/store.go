@@ -190,3 +190,6 @@ func (s *Store) NextExpiry() int64 { return s.x.NextExpiry() }
 
 // Expired lists up to max sequences expired at now, by expiry.
 func (s *Store) Expired(now int64, max int) []uint64 { return s.x.Expired(now, max) }
+
+// Err is why the store failed (it then refuses writes), or nil.
+func (s *Store) Err() error { return s.failed }

@@ -32,13 +32,35 @@ func (r *apiRequest) msgGet() any {
 	m, err := mset.getOne(&req)
 	if err != nil {
 		resp.Error = getError(err)
-		return resp
+	} else {
+		resp.Message = &StoredMsg{Subject: m.Subject, Sequence: m.Seq, Data: m.Data, Time: time.Unix(0, m.Time).UTC()}
+		if !req.NoHeaders {
+			resp.Message.Header = m.Header
+		}
 	}
-	resp.Message = &StoredMsg{Subject: m.Subject, Sequence: m.Seq, Data: m.Data, Time: time.Unix(0, m.Time).UTC()}
-	if !req.NoHeaders {
-		resp.Message.Header = m.Header
-	}
-	return resp
+	r.respondWhenDurable(mset, resp)
+	return nil
+}
+
+// respondWhenDurable answers a read once what it read is durable. A
+// message served before its sync and then lost with it in a crash would
+// have been seen by a reader yet never have existed (a dirty read: the
+// next message takes its sequence), and a "not found" could likewise
+// rest on a removal a crash undoes. The wait is the group commit's, and
+// none when nothing is pending (a memory store answers at once).
+func (r *apiRequest) respondWhenDurable(mset *stream, resp *msgGetResponse) {
+	jsa, reply := r.jsa, r.reply
+	mset.store.WhenDurable(func(err error) {
+		if err != nil {
+			resp = &msgGetResponse{apiResponse: apiResponse{Type: typeMsgGet,
+				Error: errStreamStoreFailed.with("err", err.Error())}}
+		}
+		if resp.Error != nil {
+			jsa.api.Errors++
+			jsa.js.stats.Errors++
+		}
+		respond(jsa.acc, reply, resp)
+	})
 }
 
 // validGet reports whether a get request names one way to find its

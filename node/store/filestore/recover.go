@@ -51,6 +51,7 @@ type recoverer struct {
 	lo       uint64
 	lost     [][2]uint64 // (lo, hi) exclusive
 	lastData []byte      // the last kept block's good bytes, for the active block
+	sealLast bool        // the last kept block's header is damaged: start a new one
 	// synced is the largest syncmark: damage before it is damage of
 	// synced bytes; the first bad bytes at or after it are the torn tail
 	// of the store, and everything from there on is cut.
@@ -182,9 +183,12 @@ func (r *recoverer) block(num uint32) error {
 	}
 	if why != "" {
 		if (pos{num, 0}).before(r.synced) {
-			r.damage(num, 0, int64(len(data)), why)
-			s.lastNum = num // the file stays, as evidence; its number is taken
-			return nil
+			// Synced, so damage, not a torn create. The records carry
+			// their own checksums and sequences: index what is whole,
+			// so the block's sequences are neither forgotten (and given
+			// again to new messages) nor lost without a report.
+			r.damage(num, 0, headerSize, why)
+			return r.keep(num, data, 0, true)
 		}
 		r.tear(num, 0, int64(len(data)))
 		s.sync.dirDirty = true
@@ -193,8 +197,18 @@ func (r *recoverer) block(num uint32) error {
 	r.closeDamage(first)
 	s.x.SetLast(first - 1)
 	r.maxKnown = max(r.maxKnown, first-1)
-	b := &block{num: num, name: name, first: first}
+	return r.keep(num, data, first, false)
+}
+
+// keep indexes block num's records and keeps the block. One with a
+// damaged header is never appended to: the next block's header must
+// bound the sequences again.
+func (r *recoverer) keep(num uint32, data []byte, first uint64, badHeader bool) error {
+	s := r.s
+	name := s.blockPath(num)
+	b := &block{num: num, name: name, first: first, damaged: badHeader}
 	end := r.records(b, data)
+	var err error
 	if b.f, err = s.fs.OpenReadWrite(name); err != nil {
 		return err
 	}
@@ -208,6 +222,7 @@ func (r *recoverer) block(num uint32) error {
 	s.addBlock(b)
 	s.lastNum = num
 	r.lastData = data[:end]
+	r.sealLast = badHeader
 	return nil
 }
 
@@ -353,7 +368,7 @@ func (r *recoverer) finish() {
 // activate makes the last kept block the active one, or creates one.
 func (r *recoverer) activate() error {
 	s := r.s
-	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum {
+	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum && !r.sealLast {
 		b := s.blocks[n-1]
 		b.data = append(make([]byte, 0, len(r.lastData)+64<<10), r.lastData...)
 		s.active = b

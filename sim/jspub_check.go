@@ -50,10 +50,10 @@ func newJSObserved() jsObserved {
 func (o *jsObserved) acked(p *jsWorkload, in jsInput, ack pubAck) {
 	id, seq := in.ID, ack.Seq
 	if prev, ok := o.ackSeq[id]; ok && prev != seq {
-		p.violate(checkJSDedupe, "%s acked at seq %d, then at %d", id, prev, seq)
+		p.violateUnlessLost(prev, checkJSDedupe, "%s acked at seq %d, then at %d", id, prev, seq)
 	}
-	if in.Probe && !ack.Duplicate {
-		p.violate(checkJSDedupe, "%s sent again was stored again (seq %d), not acked as a duplicate", id, seq)
+	if prev := o.ackSeq[id]; in.Probe && !ack.Duplicate {
+		p.violateUnlessLost(prev, checkJSDedupe, "%s sent again was stored again (seq %d), not acked as a duplicate", id, seq)
 	}
 	if other, ok := o.seqID[seq]; ok && other != id {
 		p.violate(checkJSSeqDense, "seq %d acked for %s and for %s", seq, other, id)
@@ -70,10 +70,10 @@ func (o *jsObserved) acked(p *jsWorkload, in jsInput, ack pubAck) {
 // servedAt records a message served at seq.
 func (o *jsObserved) servedAt(p *jsWorkload, id string, seq uint64, subj string) {
 	if s, ok := o.servedSeq[id]; ok && s != seq {
-		p.violate(checkJSDedupe, "%s served at seq %d and at %d", id, s, seq)
+		p.violateUnlessLost(min(s, seq), checkJSDedupe, "%s served at seq %d and at %d", id, s, seq)
 	}
 	if a, ok := o.ackSeq[id]; ok && a != seq {
-		p.violate(checkJSDedupe, "%s acked at seq %d but served at %d", id, a, seq)
+		p.violateUnlessLost(a, checkJSDedupe, "%s acked at seq %d but served at %d", id, a, seq)
 	}
 	if x, ok := o.servedID[seq]; ok && x != id {
 		p.violate(checkJSSeqDense, "seq %d served as %s, later as %s", seq, x, id)
@@ -82,6 +82,45 @@ func (o *jsObserved) servedAt(p *jsWorkload, id string, seq uint64, subj string)
 		p.violate(p.wrongBytesCheck(), "%s published on %s, served on %s", id, s, subj)
 	}
 	o.servedSeq[id], o.servedID[seq], o.servedSubj[id] = seq, id, subj
+}
+
+// violateUnlessLost is violate, except where stored bits flip and the
+// stream reports seq lost: a message lost to damage takes its id out of
+// the dedupe window, so the id may rightly be stored again. Whether it
+// was reported is known only from the read-back, so the check waits.
+func (p *jsWorkload) violateUnlessLost(seq uint64, check, format string, args ...any) {
+	if !p.r.sc.Faults.Disk.flipsAtRest() {
+		p.violate(check, format, args...)
+		return
+	}
+	n := len(p.violations)
+	p.violate(check, format, args...)
+	if len(p.violations) > n {
+		p.excusedIfLost = append(p.excusedIfLost, jsExcuse{at: n, seq: seq})
+	}
+}
+
+// jsExcuse marks violation at as void if seq is reported lost.
+type jsExcuse struct {
+	at  int
+	seq uint64
+}
+
+// pendingViolations drops the violations a reported loss excuses.
+func (p *jsWorkload) pendingViolations() []error {
+	void := map[int]bool{}
+	for _, e := range p.excusedIfLost {
+		if p.verify != nil && p.verify.lost(e.seq) {
+			void[e.at] = true
+		}
+	}
+	var out []error
+	for i, v := range p.violations {
+		if !void[i] {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // wrongBytesCheck owns a message served with bytes no publisher sent.
@@ -102,7 +141,7 @@ func (p *jsWorkload) check(stats map[string]int) error {
 	} else {
 		errs = append(errs, p.checkFinal()...)
 	}
-	errs = append(errs, p.violations...)
+	errs = append(errs, p.pendingViolations()...)
 	for _, pr := range p.problems {
 		errs = append(errs, errors.New("js_publish: "+pr))
 	}

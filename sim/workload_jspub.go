@@ -151,7 +151,7 @@ func (p *jsWorkload) booted(n *NodeHandle) {
 			p.r.w.noteEvent(n.Name(), "js-stream-missing", err.Error())
 			return
 		}
-		p.problem("%s: stream %s not recovered at boot (incarnation %d): %v", n.Name(), p.spec.Stream, n.host.Incarnation(), err)
+		p.violate(checkJSAckedDurable, "%s: stream %s, created, not recovered at boot (incarnation %d): %v", n.Name(), p.spec.Stream, n.host.Incarnation(), err)
 		return
 	}
 	if last := st.State.LastSeq; last < p.obs.maxAcked {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"jsnode/disk"
+	"jsnode/node/mutant"
 	"jsnode/node/store"
 )
 
@@ -89,7 +90,18 @@ func (jsa *jsAccount) writeMeta(mset *stream) error {
 	if err := disk.WriteFileAtomic(fs, path.Join(mset.dir, metaFile), b); err != nil {
 		return err
 	}
-	return fs.SyncDir(path.Dir(mset.dir))
+	// MkdirAll does not say which directories it made: sync every
+	// ancestor's entries, or a power loss after the create was answered
+	// could take the new jetstream/<account>/streams path, and the
+	// stream with it (the store's first sync came too late for that).
+	for d := path.Dir(mset.dir); ; d = path.Dir(d) {
+		if err := fs.SyncDir(d); err != nil {
+			return err
+		}
+		if d == "." || d == "/" {
+			return nil
+		}
+	}
 }
 
 // removeFiles deletes the stream's store and directory.
@@ -165,7 +177,7 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 // publisher retrying across a restart is still deduplicated.
 func (mset *stream) recoverDedupe() {
 	st := mset.store.State()
-	if st.Msgs == 0 {
+	if st.Msgs == 0 || mutant.On(mutant.JSForgetDedupe) {
 		return
 	}
 	cut := mset.js().now().UnixNano() - int64(mset.cfg.Duplicates)

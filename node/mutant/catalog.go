@@ -26,6 +26,10 @@ const (
 	QueueDoubleDelivery   = "queue-double-delivery"
 	ReplyWrongRequester   = "reply-wrong-requester"
 	MapOrderRouteInterest = "map-order-route-interest"
+
+	JSAckBeforeSync    = "js-ack-before-sync"
+	JSSkipBlockDirSync = "js-skip-block-dirsync"
+	JSForgetDedupe     = "js-forget-dedupe"
 )
 
 // Mutant describes one planted bug.
@@ -45,6 +49,8 @@ var (
 	durability   = []string{"power-loss-all", "raft-kv-disk-faults", "raft-kv-3", "raft-kv-5"}
 	clustered    = []string{"accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
 	withQueues   = []string{"pubsub-latency-resets", "node-crash-restart", "lame-duck-restart", "clock-skew-drift-jump", "accounts-cluster-partitions", "cluster-partitions-restarts", "cluster-reload"}
+	jsDurability = []string{"js-power-loss", "js-publish-crash", "js-disk-faults"}
+	jsRestarts   = []string{"js-publish-crash", "js-power-loss", "js-disk-faults"}
 	withRequests = []string{"request-reply", "clock-skew-drift-jump", "node-crash-restart", "lame-duck-restart", "accounts-cluster-partitions"}
 )
 
@@ -75,6 +81,10 @@ var Catalog = []Mutant{
 	{QueueDoubleDelivery, "server deliverToQueue / Account.route", "one queue delivery in 20 also goes to a second member", withQueues},
 	{ReplyWrongRequester, "server deliver", "one message in 20 with a reply subject carries the previous message's reply subject", withRequests},
 	{MapOrderRouteInterest, "server sendAllInterest", "a new route is sent the local interest in map order, unsorted", clustered},
+
+	{JSAckBeforeSync, "filestore WhenDurable", "a stream's PubAck (any WhenDurable) is sent once the bytes are written, before the sync that covers them", jsDurability},
+	{JSSkipBlockDirSync, "filestore createBlock", "a new block file's directory entry (and the new store's directories) are never synced", jsDurability},
+	{JSForgetDedupe, "jetstream recoverDedupe", "a recovered stream does not rebuild its duplicate window from the stored messages", jsRestarts},
 }
 
 // Lookup returns the named mutant, or nil.

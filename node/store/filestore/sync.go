@@ -5,6 +5,7 @@ import (
 
 	"jsnode/clock"
 	"jsnode/disk"
+	"jsnode/node/mutant"
 	"jsnode/node/store"
 )
 
@@ -42,6 +43,11 @@ func (s *Store) WhenDurable(done func(err error)) {
 		// relaxed mode: written is enough; the timer syncs.
 		done(s.flush())
 		return
+	}
+	if mutant.On(mutant.JSAckBeforeSync) {
+		// planted bug: done once written; the sync still runs, unwaited
+		done(s.flush())
+		done = func(error) {}
 	}
 	// A waiter that arrives while a job runs needs no write of its own:
 	// the next job writes everything appended by then (group commit, and

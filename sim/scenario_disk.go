@@ -32,8 +32,12 @@ import (
 // it synced, unsynced writes are lost or torn) and all restart
 // restart_after later.
 //
+// With js_publish (one node) the faults hit the stream's files, and
+// bitflip needs beyond_tolerance: true: one node cannot repair a flipped
+// stored bit, only report what it lost.
+//
 // A node's storage stops on an I/O error or a checksum failure (the RAFT
-// member halts, see raftgroup); a supervisor, as an operator's service
+// member halts, see raftgroup; a stream's store fails and refuses writes); a supervisor, as an operator's service
 // manager would, restarts a halted node (a crash, then a boot)
 // supervisorRestart later; the heal restarts every halted node. A node
 // that reports corruption of what it stored (a bit flipped at rest)

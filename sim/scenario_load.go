@@ -35,6 +35,8 @@ import (
 //	  # raft_kv { ... } (scenario_raftkv.go)
 //	  # between accounts, on one node or several: accounts { ... }
 //	  # (scenario_accounts.go)
+//	  # into a JetStream stream on one node: js_publish { ... }
+//	  # (scenario_jspub.go)
 //	}
 //	faults {
 //	  conn_reset { every: "500ms" }

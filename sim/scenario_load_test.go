@@ -18,6 +18,12 @@ nodes [ { name: n1 } ]
 workload { request_reply { responders: 1, requesters: 1, interval: "10ms", timeout: "100ms" } }
 `
 
+const jsScenario = `
+duration: "5s"
+nodes [ { name: n1, config { jetstream: enabled } } ]
+workload { js_publish { publishers: 1, interval: "10ms", timeout: "100ms", stream: S, keys: 2, payload_size: 16 } }
+`
+
 // TestScenarioFileErrorsHavePositions: each broken file is refused with
 // an error that starts with the file:line:col of the culprit.
 func TestScenarioFileErrorsHavePositions(t *testing.T) {
@@ -63,6 +69,10 @@ func TestScenarioFileErrorsHavePositions(t *testing.T) {
 		{minimalScenario + "clients { Count: 2, count: 3 }\n", `bad.conf:5:21: clients: "count" repeats "Count"`},
 		{strings.Replace(minimalScenario, `responders: 1`, `responders: 0`, 1), `bad.conf:4:40: workload.request_reply.responders: 0 is outside [1, 1000]`},
 		{minimalScenario + "workload { }\n", `bad.conf:5:10: workload: needs `},
+		{strings.Replace(jsScenario, `jetstream: enabled`, `port: 4222`, 1), `bad.conf:4:10: workload.js_publish: node n1 has no jetstream in its config`},
+		{jsScenario + "faults { bitflip { every: \"1s\", on: [ rest ] } }\n", `bad.conf:5:18: faults.bitflip: js_publish runs on one node; set beyond_tolerance: true`},
+		{strings.Replace(jsScenario, `payload_size: 16`, `payload_size: 4`, 1), `bad.conf:4:110: workload.js_publish.payload_size: 4 is outside [8,`},
+		{strings.Replace(jsScenario, `duration: "5s"`, `duration: "2m"`, 1), `bad.conf:4:10: workload.js_publish: duration + liveness`},
 		{minimalScenario + "nodes [ { name: n1, config { include ./missing.conf } } ]\n", `bad.conf:5:30: cannot read include "missing.conf"`},
 	} {
 		_, err := ParseScenario("bad.conf", []byte(tc.text), conf.MapSource{})

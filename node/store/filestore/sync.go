@@ -19,6 +19,10 @@ type syncState struct {
 	dirDirty bool
 	newDirs  []string
 	timer    clock.Timer
+	// written are the relaxed mode's waiters for the write flushSoon
+	// makes at the end of the event.
+	written   []func(error)
+	flushSoon clock.Timer
 	// mark is the position the last completed job covered; markWritten
 	// the last one recorded in a syncmark.
 	mark, markWritten pos
@@ -39,8 +43,12 @@ func (s *Store) WhenDurable(done func(err error)) {
 		return
 	}
 	if s.cfg.SyncInterval > 0 {
-		// relaxed mode: written is enough; the timer syncs.
-		done(s.flush())
+		// relaxed mode: written is enough (the timer syncs), and one
+		// write at the end of the event covers every waiter of the event.
+		s.sync.written = append(s.sync.written, done)
+		if s.sync.flushSoon == nil {
+			s.sync.flushSoon = s.cfg.Clock.AfterFunc(0, s.flushWaiters)
+		}
 		return
 	}
 	// A waiter that arrives while a job runs needs no write of its own:
@@ -49,6 +57,21 @@ func (s *Store) WhenDurable(done func(err error)) {
 	s.sync.waiting = append(s.sync.waiting, done)
 	if !s.sync.running {
 		s.startSync()
+	}
+}
+
+// flushWaiters writes what the relaxed mode's waiters appended and
+// answers them.
+func (s *Store) flushWaiters() {
+	s.sync.flushSoon = nil
+	waiters := s.sync.written
+	s.sync.written = nil
+	err := s.writable()
+	if err == nil {
+		err = s.flush()
+	}
+	for _, done := range waiters {
+		done(err)
 	}
 }
 
@@ -189,6 +212,15 @@ func (s *Store) Stop() error {
 	if s.sync.timer != nil {
 		s.sync.timer.Stop()
 		s.sync.timer = nil
+	}
+	if s.sync.flushSoon != nil {
+		s.sync.flushSoon.Stop()
+		s.sync.flushSoon = nil
+	}
+	written := s.sync.written // the flush above wrote what they appended
+	s.sync.written = nil
+	for _, done := range written {
+		done(err)
 	}
 	waiting := s.sync.waiting
 	s.sync.waiting = nil

@@ -272,3 +272,17 @@ func TestJSFileStreamSurvivesRestart(t *testing.T) {
 		t.Fatalf("message 7 after restart: %+v %v", m, err)
 	}
 }
+
+func TestJSInAClusterIsRefused(t *testing.T) {
+	opts := &server.Options{Host: "127.0.0.1", Port: -1}
+	opts.Cluster.Host, opts.Cluster.Port, opts.Cluster.Name = "127.0.0.1", -1, "c"
+	opts.JetStream.Enabled, opts.JetStream.StoreDir = true, t.TempDir()
+	n, err := startNode(opts, &memLog{})
+	if err == nil {
+		n.Shutdown()
+		t.Fatal("JetStream with cluster {} started")
+	}
+	if !strings.Contains(err.Error(), "JetStream in a cluster") {
+		t.Fatalf("error %q does not say why", err)
+	}
+}

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -62,6 +63,11 @@ func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 	opts := s.JetStreamOptions()
 	if !opts.Enabled {
 		return nil, nil
+	}
+	if s.Clustered() {
+		// Streams would be separate on every node while their subjects
+		// are routed between them: refuse rather than mislead.
+		return nil, errors.New("jetstream: JetStream in a cluster (replicated streams, the meta group) is not supported by jsnode yet; run JetStream on a server without cluster {}")
 	}
 	env := s.Env()
 	js := &JetStream{srv: s, opts: opts, clock: env.Clock, fs: fs, syncer: s.Syncer(), log: s.Logger(),

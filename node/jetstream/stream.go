@@ -278,6 +278,13 @@ func (mset *stream) checkHeaders(subj string, hdr []byte) (ttl int64, rollup, ms
 		if !ok {
 			return 0, "", "", errMessageTTLInvalid.ptr()
 		}
+		if t < 0 {
+			// "never" exempts a message from max_age, which the stores
+			// cannot express yet: refused by name, not stored as an
+			// ordinary message max_age would remove.
+			return 0, "", "", &apiError{Code: 400, ErrCode: errMessageTTLInvalid.ErrCode,
+				Description: "per-message TTL \"never\" is not supported by this server yet"}
+		}
 		ttl = t
 	}
 	if want, ok := headerUint(hdr, hdrExpectedLastSubj); ok {

@@ -180,3 +180,33 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestUnsupportedByName(t *testing.T) {
+	jsa := newTestStream(t, StreamConfig{Name: "X"}).mset.jsa
+	for _, c := range []struct {
+		cfg  StreamConfig
+		name string
+	}{
+		{StreamConfig{Name: "A", Compression: S2Compression}, "compression s2"},
+		{StreamConfig{Name: "A", SubjectDeleteMarkerTTL: time.Minute, AllowMsgTTL: true, AllowRollup: true}, "subject_delete_marker_ttl"},
+		{StreamConfig{Name: "A", AllowMsgCounter: true}, "allow_msg_counter"},
+		{StreamConfig{Name: "A", Sources: []*StreamSource{{Name: "B"}}}, "sources"},
+	} {
+		if _, e := jsa.checkConfig(&c.cfg, false); e == nil || !contains(e.Description, c.name+" is not supported") {
+			t.Errorf("%+v: %v, want a refusal naming %s", c.cfg, e, c.name)
+		}
+	}
+	ts := newTestStream(t, StreamConfig{Name: "T", AllowMsgTTL: true})
+	if _, _, e := ts.publish("T", hdr(hdrTTL, "never"), nil); e == nil || !contains(e.Description, "not supported") {
+		t.Fatalf("Nats-TTL never: %v", e)
+	}
+	if _, _, e := ts.publish("T", hdr(hdrBatchID, "b1"), nil); e != nil {
+		t.Fatalf("storeMsg itself does not look at batches: %v", e)
+	}
+	if e := batchRefusal(hdr(hdrBatchID, "b1"), "r"); e == nil || e.ErrCode != 10174 {
+		t.Fatalf("atomic batch: %v", e)
+	}
+	if e := batchRefusal(nil, "x.y.1.2.3.4.$FI"); e == nil || e.ErrCode != 10205 {
+		t.Fatalf("fast batch: %v", e)
+	}
+}

@@ -91,3 +91,6 @@ func (s *Server) Logger() Logger { return s.log }
 
 // MaxPending is max_pending: what one client may have queued.
 func (s *Server) MaxPending() int64 { return s.opts.MaxPending }
+
+// Clustered reports whether the server runs with routes (a cluster {}).
+func (s *Server) Clustered() bool { return s.opts.Cluster.enabled() }

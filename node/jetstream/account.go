@@ -5,10 +5,18 @@ import (
 	"jsnode/node/store"
 )
 
+// account is what JetStream uses of a server account: its name and its
+// internal messaging (*server.Account; a fake in tests).
+type account interface {
+	Name() string
+	Subscribe(subj, queue string, handler server.MsgHandler) (unsubscribe func(), err error)
+	Publish(subj, reply string, hdr, msg []byte)
+}
+
 // jsAccount is JetStream in one account: its API, streams and limits.
 type jsAccount struct {
 	js      *JetStream
-	acc     *server.Account
+	acc     account
 	limits  AccountLimits
 	streams map[string]*stream
 	unsubs  []func()
@@ -49,7 +57,7 @@ func (jsa *jsAccount) subscribeAPI() error {
 
 // subscribeNotEnabled answers INFO in an account without JetStream, as
 // nats-server does; every other API request finds no responder.
-func (js *JetStream) subscribeNotEnabled(acc *server.Account) error {
+func (js *JetStream) subscribeNotEnabled(acc account) error {
 	for _, prefix := range js.apiPrefixes() {
 		_, err := acc.Subscribe(prefix+"INFO", "", func(m *server.Msg) {
 			if m.Reply != "" {

@@ -238,7 +238,7 @@ func (mset *stream) info(deleted bool, filter string, offset int) *StreamInfo {
 	js := mset.js()
 	st := mset.store.State()
 	si := &StreamInfo{Config: withDynamicMetadata(mset.cfg), Created: mset.created, Domain: js.opts.Domain,
-		Cluster: &ClusterInfo{Name: js.srv.ClusterName(), Leader: js.srv.Name()}, TimeStamp: js.now().UTC()}
+		Cluster: &ClusterInfo{Name: js.clusterName, Leader: js.serverName}, TimeStamp: js.now().UTC()}
 	si.State = StreamState{Msgs: st.Msgs, Bytes: st.Bytes, FirstSeq: st.FirstSeq, LastSeq: st.LastSeq,
 		FirstTime: unixTime(st.FirstTime), LastTime: unixTime(st.LastTime), NumSubjects: st.NumSubjects,
 		NumDeleted: st.NumDeleted}

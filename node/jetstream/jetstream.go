@@ -53,6 +53,9 @@ type JetStream struct {
 	order    []*jsAccount // by name
 	stopped  bool
 	stats    APIStats
+	// The server's identity and limits, read once at Start.
+	serverID, serverName, clusterName string
+	maxPending                        int64
 }
 
 // Start enables JetStream on the started server s, as its options say:
@@ -79,6 +82,7 @@ func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 		js.opts.MaxStore = MaxStoreDefault
 	}
 	js.stats.Level = APILevel
+	js.serverID, js.serverName, js.clusterName, js.maxPending = s.ID(), s.Name(), s.ClusterName(), s.MaxPending()
 	for _, name := range s.AccountNames() {
 		if err := js.enableAccount(name); err != nil {
 			js.Shutdown()

@@ -57,7 +57,7 @@ func (js *JetStream) Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error) {
 		o = *opts
 	}
 	o = o.Normalize()
-	info := &monitor.JSInfo{JetStreamStats: js.statsNow(), ID: js.srv.ID(), Now: js.now().UTC(),
+	info := &monitor.JSInfo{JetStreamStats: js.statsNow(), ID: js.serverID, Now: js.now().UTC(),
 		Config: js.config()}
 	for _, jsa := range js.order {
 		info.Streams += len(jsa.streams)

@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -19,11 +21,46 @@ const (
 	metaVersion = 1
 )
 
-// streamMeta is what meta.inf holds.
+// streamMeta is what meta.inf holds. Sum is the SHA-256 of the file's
+// JSON encoded without Sum: a damaged meta.inf must not be read as a
+// different config (a lower max_msgs would delete messages).
 type streamMeta struct {
 	Version int          `json:"version"`
 	Config  StreamConfig `json:"config"`
 	Created time.Time    `json:"created"`
+	Sum     string       `json:"sum,omitempty"`
+}
+
+// encodeMeta encodes meta with its checksum.
+func encodeMeta(meta streamMeta) ([]byte, error) {
+	meta.Sum = ""
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(b)
+	meta.Sum = hex.EncodeToString(h[:])
+	return json.Marshal(meta)
+}
+
+// decodeMeta decodes a meta.inf and checks its checksum.
+func decodeMeta(b []byte) (streamMeta, error) {
+	var meta streamMeta
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return meta, fmt.Errorf("%s: %w", metaFile, err)
+	}
+	if meta.Version != metaVersion {
+		return meta, fmt.Errorf("%s: version %d, want %d", metaFile, meta.Version, metaVersion)
+	}
+	again, err := encodeMeta(meta)
+	if err != nil {
+		return meta, err
+	}
+	var check streamMeta
+	if json.Unmarshal(again, &check) != nil || check.Sum != meta.Sum {
+		return meta, fmt.Errorf("%s: checksum mismatch (the file is damaged)", metaFile)
+	}
+	return meta, nil
 }
 
 // accountDir is where the account's streams live on the store's FS.
@@ -79,7 +116,7 @@ func (jsa *jsAccount) writeMeta(mset *stream) error {
 	if fs == nil {
 		return errNoFileStore
 	}
-	b, err := json.Marshal(streamMeta{Version: metaVersion, Config: mset.cfg, Created: mset.created})
+	b, err := encodeMeta(streamMeta{Version: metaVersion, Config: mset.cfg, Created: mset.created})
 	if err != nil {
 		return err
 	}
@@ -131,9 +168,9 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	if err != nil {
 		return err
 	}
-	var meta streamMeta
-	if err := json.Unmarshal(b, &meta); err != nil {
-		return fmt.Errorf("%s: %w", metaFile, err)
+	meta, err := decodeMeta(b)
+	if err != nil {
+		return err
 	}
 	cfg, e := jsa.checkConfig(&meta.Config, false)
 	if e != nil {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +286,57 @@ func TestJSInAClusterIsRefused(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "JetStream in a cluster") {
 		t.Fatalf("error %q does not say why", err)
+	}
+}
+
+func TestJSStoreDirProblems(t *testing.T) {
+	// A store directory that cannot be created is a clear start-up error.
+	file := filepath.Join(t.TempDir(), "plain-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	opts := &server.Options{Host: "127.0.0.1", Port: -1}
+	opts.JetStream.Enabled, opts.JetStream.StoreDir = true, filepath.Join(file, "store")
+	if n, err := startNode(opts, &memLog{}); err == nil {
+		n.Shutdown()
+		t.Fatal("started on a store directory under a file")
+	} else if !strings.Contains(err.Error(), "jetstream store directory") {
+		t.Fatalf("error %q does not name the store directory", err)
+	}
+
+	// A stream directory left without meta.inf (a crash during create)
+	// and one whose meta.inf is damaged are skipped, their files kept;
+	// the good stream opens.
+	dir := t.TempDir()
+	o := &server.Options{}
+	o.JetStream.StoreDir = dir
+	n := startJSNode(t, o)
+	nc := connect(t, n)
+	js, ctx := jsContext(t, nc)
+	for _, name := range []string{"GOOD", "DAMAGED"} {
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name}}); err != nil {
+			t.Fatal(err)
+		}
+		js.Publish(ctx, name, []byte("m"))
+	}
+	nc.Close()
+	n.Shutdown()
+	streams := filepath.Join(dir, "jetstream", "$G", "streams")
+	os.MkdirAll(filepath.Join(streams, "HALF"), 0o755)
+	meta := filepath.Join(streams, "DAMAGED", "meta.inf")
+	b, _ := os.ReadFile(meta)
+	os.WriteFile(meta, []byte(strings.Replace(string(b), `"max_msgs":-1`, `"max_msgs":1`, 1)), 0o644)
+
+	o2 := &server.Options{}
+	o2.JetStream.StoreDir = dir
+	n2 := startJSNode(t, o2)
+	js2, ctx := jsContext(t, connect(t, n2))
+	var names []string
+	for name := range js2.StreamNames(ctx).Name() {
+		names = append(names, name)
+	}
+	if len(names) != 1 || names[0] != "GOOD" {
+		t.Fatalf("streams after restart: %v, want only GOOD", names)
+	}
+	if _, err := os.Stat(filepath.Join(streams, "DAMAGED", "msgs")); err != nil {
+		t.Fatalf("the damaged stream's messages were not kept: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package powerfs
 
 import (
 	"errors"
+	"io"
+	"log"
 	"syscall"
 	"time"
 
@@ -195,7 +197,8 @@ var ErrNoFUSE = errors.New("powerfs: FUSE mount not possible here")
 // Mount mounts a file system holding img at dir (which must exist).
 func Mount(dir string, img Image) (*Mounted, error) {
 	m := NewModel(img)
-	opts := &fuse.MountOptions{FsName: "powerfs", Name: "powerfs", DirectMountStrict: true, DisableReadDirPlus: true}
+	opts := &fuse.MountOptions{FsName: "powerfs", Name: "powerfs", DirectMountStrict: true, DisableReadDirPlus: true,
+		Logger: log.New(io.Discard, "", 0)} // a cut makes go-fuse log every reply it can no longer send
 	srv, err := fuse.NewServer(&raw{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, dir, opts)
 	if err != nil {
 		return nil, errors.Join(ErrNoFUSE, err)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"sync"
@@ -24,7 +25,25 @@ import (
 type pcServer struct {
 	name   string
 	bin    string
+	args   func(t *testing.T, dir string, port int) []string
 	strict bool // losses fail the test (jsnode) or are only reported (nats-server)
+}
+
+// jsArgs are the command-line defaults both servers share: JetStream
+// with its store in dir.
+func jsArgs(_ *testing.T, dir string, port int) []string {
+	return []string{"-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", dir}
+}
+
+// syncAlwaysArgs run nats-server with sync_interval: always, the
+// durability jsnode has by default (a config file outside the store).
+func syncAlwaysArgs(t *testing.T, dir string, port int) []string {
+	conf := filepath.Join(t.TempDir(), "js.conf")
+	body := fmt.Sprintf("jetstream { store_dir: %q, sync_interval: always }\n", dir)
+	if err := os.WriteFile(conf, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return []string{"-a", "127.0.0.1", "-p", strconv.Itoa(port), "-c", conf}
 }
 
 // pcProc is one running server process and its output.
@@ -34,11 +53,11 @@ type pcProc struct {
 }
 
 // start runs the server with JetStream on dir at port and waits until it
-// listens; ok is false if it exited or did not listen in time.
+// listens; ok is false if it did not listen in time.
 func (s pcServer) start(t *testing.T, dir string, port int) (*pcProc, bool) {
 	t.Helper()
 	p := &pcProc{out: &bytes.Buffer{}}
-	p.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port), "-js", "-sd", dir)
+	p.cmd = exec.Command(s.bin, s.args(t, dir, port)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -71,9 +90,10 @@ type pcLoad struct {
 
 func pcData(id string) []byte { return []byte("data-" + id) }
 
+// pcSubject is the subject of id ("p<phase>-w<worker>-<i>"): one per worker.
 func pcSubject(id string) string {
-	var w, i int
-	fmt.Sscanf(id, "w%d-%d", &w, &i)
+	var p, w, i int
+	fmt.Sscanf(id, "p%d-w%d-%d", &p, &w, &i)
 	return fmt.Sprintf("pc.%d", w)
 }
 
@@ -86,7 +106,7 @@ func (l *pcLoad) ackedCount() int {
 // publish runs workers publishers (each its own id series, round-robin
 // over conns) until a publish fails, recording tries before sending and
 // acks as they arrive.
-func (l *pcLoad) publish(conns []jetstream.JetStream, workers int) *sync.WaitGroup {
+func (l *pcLoad) publish(conns []jetstream.JetStream, phase, workers int) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
@@ -94,7 +114,7 @@ func (l *pcLoad) publish(conns []jetstream.JetStream, workers int) *sync.WaitGro
 			defer wg.Done()
 			js := conns[w%len(conns)]
 			for i := 0; ; i++ {
-				id := fmt.Sprintf("w%d-%d", w, i)
+				id := fmt.Sprintf("p%d-w%d-%d", phase, w, i)
 				l.mu.Lock()
 				l.tried = append(l.tried, id)
 				l.mu.Unlock()
@@ -113,8 +133,10 @@ func (l *pcLoad) publish(conns []jetstream.JetStream, workers int) *sync.WaitGro
 	return &wg
 }
 
-// pcResult is what a restart on the durable image found.
+// pcResult is what the restarts on the durable images found.
 type pcResult struct {
+	createAcked     bool
+	streamLost      int // restarts between phases that found no stream
 	started, stream bool
 	acked, present  int
 	lost            []string // acked ids not at their sequence with their bytes
@@ -123,8 +145,8 @@ type pcResult struct {
 }
 
 func (r pcResult) String() string {
-	return fmt.Sprintf("restarted=%v stream=%v acked=%d present=%d lost=%d retried=%d stored-twice=%d acked-retry-not-dup=%d",
-		r.started, r.stream, r.acked, r.present, len(r.lost), r.retried, r.dups, len(r.wrongRetry))
+	return fmt.Sprintf("create-acked=%v stream-lost-between-cuts=%d restarted=%v stream=%v acked=%d present=%d lost=%d retried=%d stored-twice=%d acked-retry-not-dup=%d",
+		r.createAcked, r.streamLost, r.started, r.stream, r.acked, r.present, len(r.lost), r.retried, r.dups, len(r.wrongRetry))
 }
 
 // check reads every acknowledged message back at its sequence, retries

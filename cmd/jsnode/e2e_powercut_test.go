@@ -5,46 +5,67 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"jsnode/cmd/jsnode/internal/powerfs"
 )
 
-// A power-cut round: when the power goes, relative to the stream's life.
+// A power-cut round: where the power goes, relative to the stream's
+// life. Each phase runs the server on the previous phase's durable
+// image (the first on an empty disk) and ends with a cut.
 type pcRound struct {
-	name    string
-	create  bool // create the stream before the cut
-	workers int  // concurrent publishers (0: cut with no publishing)
-	acks    int  // cut once this many publishes are acknowledged
+	name      string
+	create    bool      // create the stream in the first phase
+	createCut int       // n > 0: cut at the n-th fsync after the create request is sent
+	phases    []pcPhase // publishing, each phase ended by a cut
 }
 
-var pcRounds = []pcRound{
-	{name: "at-start"},                   // the server has only just started
-	{name: "after-create", create: true}, // the stream-create ack just arrived
-	{name: "early-publish", create: true, workers: 4, acks: 20},
-	{name: "heavy-load", create: true, workers: 16, acks: 3000},
+type pcPhase struct {
+	workers int // concurrent publishers (0: cut with no publishing)
+	acks    int // cut once this many publishes of the phase are acknowledged
+}
+
+func pcRounds() []pcRound {
+	rounds := []pcRound{
+		{name: "at-start", phases: []pcPhase{{}}},
+		{name: "after-create", create: true, phases: []pcPhase{{}}},
+	}
+	// Between each two steps of the stream create's own fsyncs.
+	for n := 1; n <= 6; n++ {
+		rounds = append(rounds, pcRound{name: fmt.Sprintf("create-fsync-%d", n), create: true, createCut: n, phases: []pcPhase{{}}})
+	}
+	return append(rounds,
+		pcRound{name: "early-publish", create: true, phases: []pcPhase{{workers: 4, acks: 20}}},
+		pcRound{name: "heavy-load", create: true, phases: []pcPhase{{workers: 16, acks: 3000}}},
+		pcRound{name: "three-cuts", create: true, phases: []pcPhase{{workers: 8, acks: 300}, {workers: 8, acks: 300}, {workers: 8, acks: 300}}},
+	)
 }
 
 // TestE2EPowerCut runs the server on powerfs, a FUSE file system that
 // keeps only what was fsynced, cuts the power in each round, restarts on
 // what a real disk would hold, and checks that every acknowledged
-// message is at its sequence with its bytes, the stream exists, and
-// retries of every tried id are deduplicated. jsnode must lose nothing;
-// nats-server with its defaults (-js -sd: acks before the fsync) is run
-// the same way and its losses are only logged, for comparison.
+// message is at its sequence with its bytes, the acknowledged stream
+// exists, and retries of every tried id are deduplicated. jsnode must
+// lose nothing; nats-server (from .tools, when installed) runs the same
+// rounds with its defaults (-js -sd: acks before the fsync) and with
+// sync_interval: always, and its losses are only logged, for comparison.
 func TestE2EPowerCut(t *testing.T) {
-	mountPowerOrSkip(t, powerfs.Image{}) // skip early where FUSE is unavailable
-	servers := []pcServer{{name: "jsnode", bin: buildJsnode(t), strict: true}}
+	mountPowerOrSkip(t, powerfs.Image{}) // skip at once where FUSE is unavailable
+	servers := []pcServer{{name: "jsnode", bin: buildJsnode(t), args: jsArgs, strict: true}}
 	if _, err := os.Stat(natsServerBin); err == nil {
-		servers = append(servers, pcServer{name: "nats-server", bin: natsServerBin})
+		servers = append(servers,
+			pcServer{name: "nats-server", bin: natsServerBin, args: jsArgs},
+			pcServer{name: "nats-server-sync-always", bin: natsServerBin, args: syncAlwaysArgs})
 	} else {
 		t.Logf("power-cut: %s absent (make bench installs it): nats-server half skipped", natsServerBin)
 	}
 	for _, srv := range servers {
 		t.Run(srv.name, func(t *testing.T) {
-			for _, round := range pcRounds {
+			for _, round := range pcRounds() {
 				t.Run(round.name, func(t *testing.T) { runPowerCut(t, srv, round) })
 			}
 		})
@@ -55,73 +76,123 @@ func runPowerCut(t *testing.T, srv pcServer, round pcRound) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	load := &pcLoad{acked: map[string]uint64{}}
-	img, out := powerCutRound(t, ctx, srv, round, load)
-	r, out2 := restartAndCheck(t, ctx, srv, img, load)
-	t.Logf("%s %s: cut image %d files, %d bytes %.8q; %v", srv.name, round.name, len(img.Files), img.Bytes(), sortedPaths(img), r)
-	if !srv.strict {
-		return
+	var r pcResult
+	var img powerfs.Image
+	var outs []string
+	for i, ph := range round.phases {
+		var out string
+		img, out = powerCutPhase(t, ctx, srv, round, i, ph, img, load, &r)
+		outs = append(outs, out)
 	}
-	bad := !r.started || (round.create && !r.stream) || len(r.lost) > 0 || len(r.wrongRetry) > 0 || r.dups != 0
-	if bad {
-		t.Errorf("%s lost acknowledged state on a power cut: %v\nlost: %.20q\nbad retries: %.20q\nimage: %v\nbefore the cut:\n%s\nafter:\n%s",
-			srv.name, r, r.lost, r.wrongRetry, sortedPaths(img), out, out2)
+	out := restartAndCheck(t, ctx, srv, img, load, &r)
+	outs = append(outs, out)
+	t.Logf("%s %s: last image %d files, %d bytes; %v", srv.name, round.name, len(img.Files), img.Bytes(), r)
+	wantStream := round.create && (round.createCut == 0 || r.createAcked)
+	bad := !r.started || r.streamLost > 0 || (wantStream && !r.stream) || len(r.lost) > 0 || len(r.wrongRetry) > 0 || r.dups != 0
+	if bad && srv.strict {
+		t.Errorf("%s lost acknowledged state on a power cut: %v\nlost: %.20q\nbad retries: %.20q\nlast image: %s\noutput of each run:\n%s",
+			srv.name, r, r.lost, r.wrongRetry, imagePaths(img), strings.Join(outs, "\n----\n"))
 	}
 }
 
-// powerCutRound starts the server on an empty powerfs, runs the round's
-// load and cuts the power; it returns the durable image and the output.
-func powerCutRound(t *testing.T, ctx context.Context, srv pcServer, round pcRound, load *pcLoad) (powerfs.Image, string) {
-	mt := mountPowerOrSkip(t, powerfs.Image{})
+// powerCutPhase mounts img, runs the server on it, creates the stream
+// (first phase) or checks it survived (later phases), publishes and cuts
+// the power; it returns the durable image and the server's output.
+func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, round pcRound, phase int, ph pcPhase,
+	img powerfs.Image, load *pcLoad, r *pcResult) (powerfs.Image, string) {
+	mt := mountPowerOrSkip(t, img)
 	port := freeTCPPort(t)
 	p, ok := srv.start(t, mt.Dir, port)
 	if !ok {
-		t.Fatalf("%s did not start on powerfs:\n%s", srv.name, p.out)
+		t.Fatalf("%s did not start on powerfs (phase %d):\n%s", srv.name, phase, p.out)
 	}
 	conns := jsConns(t, fmt.Sprintf("nats://127.0.0.1:%d", port), 2)
-	if round.create {
-		cfg := jetstream.StreamConfig{Name: "PC", Subjects: []string{"pc.>"}, Storage: jetstream.FileStorage}
-		if _, err := conns[0].CreateStream(ctx, cfg); err != nil {
-			t.Fatalf("create stream: %v", err)
+	switch {
+	case phase == 0 && round.createCut > 0:
+		r.createAcked = createThenCut(ctx, mt, p, conns[0], round.createCut)
+		return mt.Cut(), p.out.String()
+	case phase == 0 && round.create:
+		r.createAcked = createStream(ctx, t, conns[0])
+	case round.create:
+		if _, err := conns[0].Stream(ctx, "PC"); err != nil {
+			r.streamLost++
+			createStream(ctx, t, conns[0]) // so a server that lost it can go on
 		}
 	}
 	var stop func()
-	if round.workers > 0 {
-		wg := load.publish(conns, round.workers)
-		stop = wg.Wait
-		waitFor(t, fmt.Sprintf("%d acks", round.acks), func() bool { return load.ackedCount() >= round.acks })
+	if ph.workers > 0 {
+		before := load.ackedCount()
+		stop = load.publish(conns, phase, ph.workers).Wait
+		waitFor(t, fmt.Sprintf("%d acks", ph.acks), func() bool { return load.ackedCount()-before >= ph.acks })
 	}
-	img := mt.Cut()
+	cut := mt.Cut()
 	p.kill()
 	if stop != nil {
 		stop()
 	}
-	return img, p.out.String()
+	return cut, p.out.String()
 }
 
-// restartAndCheck mounts the image, restarts the server on it and checks
-// the load's acknowledged messages.
-func restartAndCheck(t *testing.T, ctx context.Context, srv pcServer, img powerfs.Image, load *pcLoad) (pcResult, string) {
+func pcStreamConfig() jetstream.StreamConfig {
+	return jetstream.StreamConfig{Name: "PC", Subjects: []string{"pc.>"}, Storage: jetstream.FileStorage}
+}
+
+func createStream(ctx context.Context, t *testing.T, js jetstream.JetStream) bool {
+	if _, err := js.CreateStream(ctx, pcStreamConfig()); err != nil {
+		t.Fatalf("create stream: %v", err)
+	}
+	return true
+}
+
+// createThenCut sends the stream create with a cut armed at the n-th
+// fsync from now, and reports whether the create was acknowledged. If
+// the create needs fewer fsyncs, the cut comes right after its ack.
+func createThenCut(ctx context.Context, mt *powerfs.Mounted, p *pcProc, js jetstream.JetStream, n int) bool {
+	died := mt.Model.CutAtSync(n)
+	created := make(chan bool, 1)
+	go func() {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_, err := js.CreateStream(cctx, pcStreamConfig())
+		created <- err == nil
+	}()
+	select {
+	case <-died:
+		mt.Cut()
+		p.kill()
+		return <-created // an ack after the failed fsync would be a bug
+	case ok := <-created:
+		mt.Cut()
+		p.kill()
+		return ok
+	}
+}
+
+// restartAndCheck mounts the last image, restarts the server on it and
+// checks the load's acknowledged messages into r.
+func restartAndCheck(t *testing.T, ctx context.Context, srv pcServer, img powerfs.Image, load *pcLoad, r *pcResult) string {
 	mt := mountPowerOrSkip(t, img)
 	port := freeTCPPort(t)
 	p, ok := srv.start(t, mt.Dir, port)
-	r := pcResult{started: ok, acked: len(load.acked)}
+	r.started, r.acked = ok, len(load.acked)
 	if !ok {
-		return r, p.out.String()
+		return p.out.String()
 	}
 	js := jsConns(t, fmt.Sprintf("nats://127.0.0.1:%d", port), 1)[0]
-	load.check(ctx, js, &r)
+	load.check(ctx, js, r)
 	p.kill()
-	return r, p.out.String()
+	return p.out.String()
 }
 
-func sortedPaths(img powerfs.Image) []string {
+// imagePaths lists an image for a failure message.
+func imagePaths(img powerfs.Image) string {
 	var ps []string
 	for d := range img.Dirs {
 		ps = append(ps, d+"/")
 	}
 	for f, b := range img.Files {
-		ps = append(ps, fmt.Sprintf("%s (%d)", f, len(b)))
+		ps = append(ps, fmt.Sprintf("%s (%d B)", f, len(b)))
 	}
 	slices.Sort(ps)
-	return ps
+	return strings.Join(ps, ", ")
 }

@@ -80,6 +80,9 @@ func (m *Model) Fsync(id uint64) syscall.Errno {
 		if !ok {
 			return syscall.ENOENT
 		}
+		if m.armedCut() {
+			return syscall.EIO
+		}
 		if n.dir {
 			n.durable = make(map[string]uint64, len(n.kids))
 			for k, v := range n.kids {

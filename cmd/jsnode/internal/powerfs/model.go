@@ -39,6 +39,9 @@ type Model struct {
 	nodes  map[uint64]*node
 	nextID uint64
 	dead   bool
+	// A cut armed by CutAtSync: at the cutAt-th fsync counted in syncs.
+	cutAt, syncs int
+	died         chan struct{}
 }
 
 // NewModel returns a file system holding exactly img, all of it durable.
@@ -72,6 +75,32 @@ func (m *Model) Cut() Image {
 	defer m.mu.Unlock()
 	m.dead = true
 	return m.image()
+}
+
+// CutAtSync arms a power cut at the nth fsync from now (n >= 1): that
+// fsync fails, as does everything after it, and the durable image stays
+// as it was just before it. The returned channel is closed at the cut.
+// This places a cut precisely between two steps of a program's
+// durability protocol.
+func (m *Model) CutAtSync(n int) <-chan struct{} {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.cutAt, m.syncs, m.died = n, 0, make(chan struct{})
+	return m.died
+}
+
+// armedCut counts an fsync and reports whether it is the armed cut's.
+func (m *Model) armedCut() bool {
+	if m.cutAt == 0 {
+		return false
+	}
+	m.syncs++
+	if m.syncs < m.cutAt {
+		return false
+	}
+	m.dead, m.cutAt = true, 0
+	close(m.died)
+	return true
 }
 
 // Durable returns the image a power cut now would leave, without cutting.

@@ -140,3 +140,26 @@ func TestCutFailsEverythingAfterAndImageRoundTrips(t *testing.T) {
 	wantImage(t, again.Live(), []string{"d"}, map[string]string{"d/f": "synced"})
 	wantImage(t, again.Durable(), []string{"d"}, map[string]string{"d/f": "synced"})
 }
+
+func TestCutAtSyncStopsBeforeTheNthFsync(t *testing.T) {
+	m := NewModel(newImage())
+	f := mustID(t)(m.Create(RootID, "f", 0o644))
+	died := m.CutAtSync(3)
+	ok(t, m.Fsync(RootID)) // 1
+	ok(t, m.Write(f, 0, []byte("one")))
+	ok(t, m.Fsync(f)) // 2
+	ok(t, m.Write(f, 3, []byte(" two")))
+	select {
+	case <-died:
+		t.Fatal("cut before the third fsync")
+	default:
+	}
+	if e := m.Fsync(f); e != syscall.EIO { // 3: the cut
+		t.Fatalf("third fsync: %v, want EIO", e)
+	}
+	<-died
+	if e := m.Write(f, 0, []byte("x")); e != syscall.EIO {
+		t.Fatalf("write after the cut: %v", e)
+	}
+	wantImage(t, m.Cut(), nil, map[string]string{"f": "one"})
+}

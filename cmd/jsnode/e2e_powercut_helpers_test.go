@@ -216,7 +216,7 @@ func sortedIDs(m map[string]uint64) []string {
 
 // mountPowerOrSkip mounts img on a fresh directory, skipping the test
 // where this machine cannot mount FUSE.
-func mountPowerOrSkip(t *testing.T, img powerfs.Image) *powerfs.Mounted {
+func mountPowerOrSkip(t *testing.T, img powerfs.Image, mode powerfs.Mode) *powerfs.Mounted {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("power-cut test: needs root to mount FUSE")
@@ -224,7 +224,7 @@ func mountPowerOrSkip(t *testing.T, img powerfs.Image) *powerfs.Mounted {
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		t.Skip("power-cut test: no /dev/fuse")
 	}
-	mt, err := powerfs.Mount(t.TempDir(), img)
+	mt, err := powerfs.Mount(t.TempDir(), img, mode)
 	if errors.Is(err, powerfs.ErrNoFUSE) {
 		t.Skipf("power-cut test: %v", err)
 	}

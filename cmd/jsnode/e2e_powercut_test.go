@@ -46,7 +46,9 @@ func pcRounds() []pcRound {
 }
 
 // TestE2EPowerCut runs the server on powerfs, a FUSE file system that
-// keeps only what was fsynced, cuts the power in each round, restarts on
+// keeps only what was fsynced (in two modes: strictly what POSIX
+// promises, and with every fsync also committing all directory entries,
+// as a journaling file system does), cuts the power in each round, restarts on
 // what a real disk would hold, and checks that every acknowledged
 // message is at its sequence with its bytes, the acknowledged stream
 // exists, and retries of every tried id are deduplicated. jsnode must
@@ -54,7 +56,7 @@ func pcRounds() []pcRound {
 // rounds with its defaults (-js -sd: acks before the fsync) and with
 // sync_interval: always, and its losses are only logged, for comparison.
 func TestE2EPowerCut(t *testing.T) {
-	mountPowerOrSkip(t, powerfs.Image{}) // skip at once where FUSE is unavailable
+	mountPowerOrSkip(t, powerfs.Image{}, powerfs.POSIX) // skip at once where FUSE is unavailable
 	servers := []pcServer{{name: "jsnode", bin: buildJsnode(t), args: jsArgs, strict: true}}
 	if _, err := os.Stat(natsServerBin); err == nil {
 		servers = append(servers,
@@ -64,15 +66,17 @@ func TestE2EPowerCut(t *testing.T) {
 		t.Logf("power-cut: %s absent (make bench installs it): nats-server half skipped", natsServerBin)
 	}
 	for _, srv := range servers {
-		t.Run(srv.name, func(t *testing.T) {
-			for _, round := range pcRounds() {
-				t.Run(round.name, func(t *testing.T) { runPowerCut(t, srv, round) })
-			}
-		})
+		for _, mode := range []powerfs.Mode{powerfs.POSIX, powerfs.Journal} {
+			t.Run(srv.name+"/"+mode.String(), func(t *testing.T) {
+				for _, round := range pcRounds() {
+					t.Run(round.name, func(t *testing.T) { runPowerCut(t, srv, mode, round) })
+				}
+			})
+		}
 	}
 }
 
-func runPowerCut(t *testing.T, srv pcServer, round pcRound) {
+func runPowerCut(t *testing.T, srv pcServer, mode powerfs.Mode, round pcRound) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
 	load := &pcLoad{acked: map[string]uint64{}}
@@ -81,12 +85,12 @@ func runPowerCut(t *testing.T, srv pcServer, round pcRound) {
 	var outs []string
 	for i, ph := range round.phases {
 		var out string
-		img, out = powerCutPhase(t, ctx, srv, round, i, ph, img, load, &r)
+		img, out = powerCutPhase(t, ctx, srv, mode, round, i, ph, img, load, &r)
 		outs = append(outs, out)
 	}
-	out := restartAndCheck(t, ctx, srv, img, load, &r)
+	out := restartAndCheck(t, ctx, srv, mode, img, load, &r)
 	outs = append(outs, out)
-	t.Logf("%s %s: last image %d files, %d bytes; %v", srv.name, round.name, len(img.Files), img.Bytes(), r)
+	t.Logf("%s %s %s: last image %d files, %d bytes; %v", srv.name, mode, round.name, len(img.Files), img.Bytes(), r)
 	wantStream := round.create && (round.createCut == 0 || r.createAcked)
 	bad := !r.started || r.streamLost > 0 || (wantStream && !r.stream) || len(r.lost) > 0 || len(r.wrongRetry) > 0 || r.dups != 0
 	if bad && srv.strict {
@@ -98,9 +102,9 @@ func runPowerCut(t *testing.T, srv pcServer, round pcRound) {
 // powerCutPhase mounts img, runs the server on it, creates the stream
 // (first phase) or checks it survived (later phases), publishes and cuts
 // the power; it returns the durable image and the server's output.
-func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, round pcRound, phase int, ph pcPhase,
+func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, mode powerfs.Mode, round pcRound, phase int, ph pcPhase,
 	img powerfs.Image, load *pcLoad, r *pcResult) (powerfs.Image, string) {
-	mt := mountPowerOrSkip(t, img)
+	mt := mountPowerOrSkip(t, img, mode)
 	port := freeTCPPort(t)
 	p, ok := srv.start(t, mt.Dir, port)
 	if !ok {
@@ -170,8 +174,8 @@ func createThenCut(ctx context.Context, mt *powerfs.Mounted, p *pcProc, js jetst
 
 // restartAndCheck mounts the last image, restarts the server on it and
 // checks the load's acknowledged messages into r.
-func restartAndCheck(t *testing.T, ctx context.Context, srv pcServer, img powerfs.Image, load *pcLoad, r *pcResult) string {
-	mt := mountPowerOrSkip(t, img)
+func restartAndCheck(t *testing.T, ctx context.Context, srv pcServer, mode powerfs.Mode, img powerfs.Image, load *pcLoad, r *pcResult) string {
+	mt := mountPowerOrSkip(t, img, mode)
 	port := freeTCPPort(t)
 	p, ok := srv.start(t, mt.Dir, port)
 	r.started, r.acked = ok, len(load.acked)

@@ -83,11 +83,11 @@ func (m *Model) Fsync(id uint64) syscall.Errno {
 		if m.armedCut() {
 			return syscall.EIO
 		}
+		if m.mode == Journal {
+			m.commitAllEntries()
+		}
 		if n.dir {
-			n.durable = make(map[string]uint64, len(n.kids))
-			for k, v := range n.kids {
-				n.durable[k] = v
-			}
+			n.commitEntries()
 			return 0
 		}
 		// Copy only what changed since the last fsync: jsnode fsyncs a
@@ -97,4 +97,21 @@ func (m *Model) Fsync(id uint64) syscall.Errno {
 		n.dirty = len(n.data)
 		return 0
 	})
+}
+
+// commitEntries makes the directory's current entries its durable ones.
+func (n *node) commitEntries() {
+	n.durable = make(map[string]uint64, len(n.kids))
+	for k, v := range n.kids {
+		n.durable[k] = v
+	}
+}
+
+// commitAllEntries is a journal commit: every directory's entries.
+func (m *Model) commitAllEntries() {
+	for _, n := range m.nodes {
+		if n.dir {
+			n.commitEntries()
+		}
+	}
 }

@@ -194,9 +194,10 @@ type Mounted struct {
 // ErrNoFUSE is returned by Mount when this machine cannot mount FUSE.
 var ErrNoFUSE = errors.New("powerfs: FUSE mount not possible here")
 
-// Mount mounts a file system holding img at dir (which must exist).
-func Mount(dir string, img Image) (*Mounted, error) {
-	m := NewModel(img)
+// Mount mounts a file system holding img at dir (which must exist),
+// whose fsyncs work as mode says.
+func Mount(dir string, img Image, mode Mode) (*Mounted, error) {
+	m := NewModel(img, mode)
 	opts := &fuse.MountOptions{FsName: "powerfs", Name: "powerfs", DirectMountStrict: true, DisableReadDirPlus: true,
 		Logger: log.New(io.Discard, "", 0)} // a cut makes go-fuse log every reply it can no longer send
 	srv, err := fuse.NewServer(&raw{RawFileSystem: fuse.NewDefaultRawFileSystem(), m: m}, dir, opts)

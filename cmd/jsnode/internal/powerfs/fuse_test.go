@@ -17,7 +17,7 @@ func mountOrSkip(t *testing.T, img Image) *Mounted {
 	if _, err := os.Stat("/dev/fuse"); err != nil {
 		t.Skip("powerfs: no /dev/fuse")
 	}
-	mt, err := Mount(t.TempDir(), img)
+	mt, err := Mount(t.TempDir(), img, POSIX)
 	if errors.Is(err, ErrNoFUSE) {
 		t.Skipf("powerfs: %v", err)
 	}

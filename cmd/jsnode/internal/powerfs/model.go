@@ -32,21 +32,44 @@ type node struct {
 	durable map[string]uint64 // dir: entries that survive a power cut
 }
 
+// Mode is how much an fsync makes durable.
+type Mode int
+
+const (
+	// POSIX: an fsync makes durable only what POSIX promises: the file's
+	// bytes, or the directory's entries. The strictest reading.
+	POSIX Mode = iota
+	// Journal: any fsync also commits every directory's entries, as a
+	// journaling file system (ext4, XFS) commits all pending metadata in
+	// one transaction; a file's bytes still need that file's fsync. This
+	// is what programs that never fsync directories rely on in practice.
+	Journal
+)
+
+func (md Mode) String() string {
+	if md == Journal {
+		return "journal"
+	}
+	return "posix"
+}
+
 // Model is the in-memory file system. Every method is safe for
 // concurrent use; after Cut every operation fails with EIO.
 type Model struct {
 	mu     sync.Mutex
 	nodes  map[uint64]*node
 	nextID uint64
+	mode   Mode
 	dead   bool
 	// A cut armed by CutAtSync: at the cutAt-th fsync counted in syncs.
 	cutAt, syncs int
 	died         chan struct{}
 }
 
-// NewModel returns a file system holding exactly img, all of it durable.
-func NewModel(img Image) *Model {
-	m := &Model{nodes: map[uint64]*node{}, nextID: RootID}
+// NewModel returns a file system holding exactly img, all of it durable,
+// whose fsyncs work as mode says.
+func NewModel(img Image, mode Mode) *Model {
+	m := &Model{nodes: map[uint64]*node{}, nextID: RootID, mode: mode}
 	m.newNode(true, 0o755)
 	for _, d := range img.sortedDirs() {
 		m.restoreDir(d)

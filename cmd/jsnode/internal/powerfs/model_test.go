@@ -41,7 +41,7 @@ func wantImage(t *testing.T, got Image, dirs []string, files map[string]string) 
 }
 
 func TestFileBytesNeedFileFsyncEntriesNeedDirFsync(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	a := mustID(t)(m.Create(RootID, "a", 0o644))
 	b := mustID(t)(m.Create(RootID, "b", 0o644))
 	c := mustID(t)(m.Create(RootID, "c", 0o644))
@@ -64,7 +64,7 @@ func TestFileBytesNeedFileFsyncEntriesNeedDirFsync(t *testing.T) {
 }
 
 func TestDirectoryChangesNeedTheirOwnDirFsync(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	d := mustID(t)(m.Mkdir(RootID, "d", 0o755))
 	e := mustID(t)(m.Mkdir(d, "e", 0o755))
 	f := mustID(t)(m.Create(e, "f", 0o644))
@@ -78,7 +78,7 @@ func TestDirectoryChangesNeedTheirOwnDirFsync(t *testing.T) {
 }
 
 func TestRenameAndUnlinkAreDurableOnlyWithTheirDirs(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	d1 := mustID(t)(m.Mkdir(RootID, "d1", 0o755))
 	d2 := mustID(t)(m.Mkdir(RootID, "d2", 0o755))
 	f := mustID(t)(m.Create(d1, "tmp", 0o644))
@@ -98,7 +98,7 @@ func TestRenameAndUnlinkAreDurableOnlyWithTheirDirs(t *testing.T) {
 }
 
 func TestRenameReplacesAndRefuses(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	mustID(t)(m.Create(RootID, "a", 0o644))
 	mustID(t)(m.Create(RootID, "b", 0o644))
 	d := mustID(t)(m.Mkdir(RootID, "d", 0o755))
@@ -120,7 +120,7 @@ func TestRenameReplacesAndRefuses(t *testing.T) {
 }
 
 func TestCutFailsEverythingAfterAndImageRoundTrips(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	d := mustID(t)(m.Mkdir(RootID, "d", 0o755))
 	f := mustID(t)(m.Create(d, "f", 0o644))
 	ok(t, m.Write(f, 0, []byte("synced")))
@@ -136,13 +136,13 @@ func TestCutFailsEverythingAfterAndImageRoundTrips(t *testing.T) {
 		t.Fatalf("read after the cut: %v, want EIO", e)
 	}
 	wantImage(t, img, []string{"d"}, map[string]string{"d/f": "synced"})
-	again := NewModel(img)
+	again := NewModel(img, POSIX)
 	wantImage(t, again.Live(), []string{"d"}, map[string]string{"d/f": "synced"})
 	wantImage(t, again.Durable(), []string{"d"}, map[string]string{"d/f": "synced"})
 }
 
 func TestCutAtSyncStopsBeforeTheNthFsync(t *testing.T) {
-	m := NewModel(newImage())
+	m := NewModel(newImage(), POSIX)
 	f := mustID(t)(m.Create(RootID, "f", 0o644))
 	died := m.CutAtSync(3)
 	ok(t, m.Fsync(RootID)) // 1
@@ -162,4 +162,19 @@ func TestCutAtSyncStopsBeforeTheNthFsync(t *testing.T) {
 		t.Fatalf("write after the cut: %v", e)
 	}
 	wantImage(t, m.Cut(), nil, map[string]string{"f": "one"})
+}
+
+func TestJournalModeCommitsEveryEntryButNotUnsyncedBytes(t *testing.T) {
+	m := NewModel(newImage(), Journal)
+	d := mustID(t)(m.Mkdir(RootID, "d", 0o755))
+	f := mustID(t)(m.Create(d, "f", 0o644))
+	g := mustID(t)(m.Create(RootID, "g", 0o644))
+	ok(t, m.Write(f, 0, []byte("f bytes")))
+	ok(t, m.Write(g, 0, []byte("g bytes")))
+	wantImage(t, m.Durable(), nil, nil)
+	ok(t, m.Fsync(g)) // commits d, d/f and g; only g's bytes
+	wantImage(t, m.Durable(), []string{"d"}, map[string]string{"d/f": "", "g": "g bytes"})
+	ok(t, m.Unlink(RootID, "g"))
+	ok(t, m.Fsync(f))
+	wantImage(t, m.Durable(), []string{"d"}, map[string]string{"d/f": "f bytes"})
 }

@@ -332,7 +332,28 @@ func (r *apiRequest) streamPurge() any {
 		return resp
 	}
 	resp.Purged, resp.Success = n, true
-	return resp
+	return r.whenDurable(mset, resp, func(err error) {
+		resp.Purged, resp.Success = 0, false
+		resp.Error = errStreamGeneralError.with("err", err.Error())
+	})
+}
+
+// whenDurable sends resp once everything the request changed in mset's
+// store is durable (onErr turns it into the failure if the sync fails)
+// and returns nil: the answer comes later. An acknowledged delete or purge
+// must survive a power loss as an acknowledged publish does; answered at
+// once, its tombstones could still be lost and the messages come back.
+func (r *apiRequest) whenDurable(mset *stream, resp any, onErr func(error)) any {
+	jsa, reply := r.jsa, r.reply
+	mset.store.WhenDurable(func(err error) {
+		if err != nil {
+			onErr(err)
+			jsa.api.Errors++
+			jsa.js.stats.Errors++
+		}
+		respond(jsa.acc, reply, resp)
+	})
+	return nil
 }
 
 // purge removes what a purge request names.
@@ -434,6 +455,9 @@ func (r *apiRequest) msgDelete() any {
 	default:
 		resp.Success = true
 		mset.scheduleExpiry()
+		return r.whenDurable(mset, resp, func(err error) {
+			resp.Success, resp.Error = false, errStreamMsgDeleteFailed.with("err", err.Error())
+		})
 	}
 	return resp
 }

@@ -55,6 +55,12 @@ type pcProc struct {
 // start runs the server with JetStream on dir at port and waits until it
 // listens; ok is false if it did not listen in time.
 func (s pcServer) start(t *testing.T, dir string, port int) (*pcProc, bool) {
+	return s.startUnless(t, dir, port, nil)
+}
+
+// startUnless is start that gives up waiting once stop is closed (the
+// power went during start-up).
+func (s pcServer) startUnless(t *testing.T, dir string, port int, stop <-chan struct{}) (*pcProc, bool) {
 	t.Helper()
 	p := &pcProc{out: &bytes.Buffer{}}
 	p.cmd = exec.Command(s.bin, s.args(t, dir, port)...)
@@ -64,7 +70,7 @@ func (s pcServer) start(t *testing.T, dir string, port int) (*pcProc, bool) {
 	}
 	t.Cleanup(p.kill)
 	deadline := time.Now().Add(waitLimit)
-	for time.Now().Before(deadline) {
+	for time.Now().Before(deadline) && !closed(stop) {
 		c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err == nil {
 			c.Close()
@@ -73,6 +79,16 @@ func (s pcServer) start(t *testing.T, dir string, port int) (*pcProc, bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	return p, false
+}
+
+// closed reports whether ch (nil: never) is closed.
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 func (p *pcProc) kill() {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -22,11 +23,17 @@ type pcRound struct {
 	create    bool      // create the stream in the first phase
 	createCut int       // n > 0: cut at the n-th fsync after the create request is sent
 	phases    []pcPhase // publishing, each phase ended by a cut
+	// jsnodeOnly: a round that says nothing about a server that loses
+	// its streams anyway.
+	jsnodeOnly bool
 }
 
 type pcPhase struct {
 	workers int // concurrent publishers (0: cut with no publishing)
 	acks    int // cut once this many publishes of the phase are acknowledged
+	// cutAtSync n > 0: the cut comes at the n-th fsync after power-on
+	// instead, if earlier: during recovery, start-up or publishing.
+	cutAtSync int
 }
 
 func pcRounds() []pcRound {
@@ -38,11 +45,36 @@ func pcRounds() []pcRound {
 	for n := 1; n <= 6; n++ {
 		rounds = append(rounds, pcRound{name: fmt.Sprintf("create-fsync-%d", n), create: true, createCut: n, phases: []pcPhase{{}}})
 	}
-	return append(rounds,
+	rounds = append(rounds,
 		pcRound{name: "early-publish", create: true, phases: []pcPhase{{workers: 4, acks: 20}}},
-		pcRound{name: "heavy-load", create: true, phases: []pcPhase{{workers: 16, acks: 3000}}},
+		pcRound{name: "heavy-load", create: true, phases: []pcPhase{{workers: 16, acks: heavyAcks()}}},
 		pcRound{name: "three-cuts", create: true, phases: []pcPhase{{workers: 8, acks: 300}, {workers: 8, acks: 300}, {workers: 8, acks: 300}}},
 	)
+	// A second cut at the n-th fsync after the restart: inside recovery,
+	// or among the first publishes on the recovered store.
+	for _, n := range restartCutSyncs() {
+		rounds = append(rounds, pcRound{name: fmt.Sprintf("restart-cut-fsync-%d", n), create: true, jsnodeOnly: true,
+			phases: []pcPhase{{workers: 8, acks: 200}, {workers: 8, acks: 200, cutAtSync: n}, {workers: 4, acks: 50}}})
+	}
+	return rounds
+}
+
+// pcLong is the long form (JSNODE_POWERCUT_LONG=1): more load, more cut
+// points; the short form keeps the test near 30 s for make test.
+var pcLong = os.Getenv("JSNODE_POWERCUT_LONG") != ""
+
+func heavyAcks() int {
+	if pcLong {
+		return 30000
+	}
+	return 3000
+}
+
+func restartCutSyncs() []int {
+	if pcLong {
+		return []int{1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 16, 20, 30, 50, 100, 200}
+	}
+	return []int{1, 2, 4, 8, 30}
 }
 
 // TestE2EPowerCut runs the server on powerfs, a FUSE file system that
@@ -69,6 +101,9 @@ func TestE2EPowerCut(t *testing.T) {
 		for _, mode := range []powerfs.Mode{powerfs.POSIX, powerfs.Journal} {
 			t.Run(srv.name+"/"+mode.String(), func(t *testing.T) {
 				for _, round := range pcRounds() {
+					if round.jsnodeOnly && !srv.strict {
+						continue
+					}
 					t.Run(round.name, func(t *testing.T) { runPowerCut(t, srv, mode, round) })
 				}
 			})
@@ -105,8 +140,17 @@ func runPowerCut(t *testing.T, srv pcServer, mode powerfs.Mode, round pcRound) {
 func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, mode powerfs.Mode, round pcRound, phase int, ph pcPhase,
 	img powerfs.Image, load *pcLoad, r *pcResult) (powerfs.Image, string) {
 	mt := mountPowerOrSkip(t, img, mode)
+	var died <-chan struct{}
+	if ph.cutAtSync > 0 {
+		died = mt.Model.CutAtSync(ph.cutAtSync)
+	}
 	port := freeTCPPort(t)
-	p, ok := srv.start(t, mt.Dir, port)
+	p, ok := srv.startUnless(t, mt.Dir, port, died)
+	if !ok && closed(died) {
+		cut := mt.Cut() // the power went during start-up
+		p.kill()
+		return cut, p.out.String()
+	}
 	if !ok {
 		t.Fatalf("%s did not start on powerfs (phase %d):\n%s", srv.name, phase, p.out)
 	}
@@ -118,7 +162,7 @@ func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, mode powerfs
 	case phase == 0 && round.create:
 		r.createAcked = createStream(ctx, t, conns[0])
 	case round.create:
-		if _, err := conns[0].Stream(ctx, "PC"); err != nil {
+		if _, err := conns[0].Stream(ctx, "PC"); errors.Is(err, jetstream.ErrStreamNotFound) {
 			r.streamLost++
 			createStream(ctx, t, conns[0]) // so a server that lost it can go on
 		}
@@ -127,7 +171,7 @@ func powerCutPhase(t *testing.T, ctx context.Context, srv pcServer, mode powerfs
 	if ph.workers > 0 {
 		before := load.ackedCount()
 		stop = load.publish(conns, phase, ph.workers).Wait
-		waitFor(t, fmt.Sprintf("%d acks", ph.acks), func() bool { return load.ackedCount()-before >= ph.acks })
+		waitFor(t, fmt.Sprintf("%d acks", ph.acks), func() bool { return load.ackedCount()-before >= ph.acks || closed(died) })
 	}
 	cut := mt.Cut()
 	p.kill()

@@ -158,11 +158,12 @@ type pcResult struct {
 	lost            []string // acked ids not at their sequence with their bytes
 	retried, dups   int      // ids retried; ids then stored at two sequences
 	wrongRetry      []string // acked ids whose retry was not a duplicate of their sequence
+	scanErr         error    // reading the whole stream back failed
 }
 
 func (r pcResult) String() string {
-	return fmt.Sprintf("create-acked=%v stream-lost-between-cuts=%d restarted=%v stream=%v acked=%d present=%d lost=%d retried=%d stored-twice=%d acked-retry-not-dup=%d",
-		r.createAcked, r.streamLost, r.started, r.stream, r.acked, r.present, len(r.lost), r.retried, r.dups, len(r.wrongRetry))
+	return fmt.Sprintf("create-acked=%v stream-lost-between-cuts=%d restarted=%v stream=%v acked=%d present=%d lost=%d retried=%d stored-twice=%d acked-retry-not-dup=%d scan-error=%v",
+		r.createAcked, r.streamLost, r.started, r.stream, r.acked, r.present, len(r.lost), r.retried, r.dups, len(r.wrongRetry), r.scanErr)
 }
 
 // check reads every acknowledged message back at its sequence, retries
@@ -194,14 +195,14 @@ func (l *pcLoad) check(ctx context.Context, js jetstream.JetStream, r *pcResult)
 			r.wrongRetry = append(r.wrongRetry, fmt.Sprintf("%s: acked at %d, retry %+v", id, seq, ack))
 		}
 	}
-	r.dups = storedTwice(ctx, s)
+	r.dups, r.scanErr = storedTwice(ctx, s)
 }
 
 // storedTwice counts the ids found at more than one sequence.
-func storedTwice(ctx context.Context, s jetstream.Stream) int {
+func storedTwice(ctx context.Context, s jetstream.Stream) (int, error) {
 	info, err := s.Info(ctx)
 	if err != nil {
-		return -1
+		return 0, err
 	}
 	seen, dups := map[string]bool{}, 0
 	for seq := info.State.FirstSeq; seq <= info.State.LastSeq && seq > 0; seq++ {
@@ -210,7 +211,7 @@ func storedTwice(ctx context.Context, s jetstream.Stream) int {
 			continue
 		}
 		if err != nil {
-			return -1
+			return dups, fmt.Errorf("get %d: %w", seq, err)
 		}
 		id := m.Header.Get("Nats-Msg-Id")
 		if seen[id] {
@@ -218,7 +219,7 @@ func storedTwice(ctx context.Context, s jetstream.Stream) int {
 		}
 		seen[id] = true
 	}
-	return dups
+	return dups, nil
 }
 
 func sortedIDs(m map[string]uint64) []string {

@@ -208,6 +208,7 @@ func (mset *stream) enforceAllLimits() {
 		}
 	}
 	mset.enforceLimits("")
+	mset.account()
 	mset.scheduleExpiry()
 }
 
@@ -352,6 +353,7 @@ func (mset *stream) purge(req *streamPurgeRequest) (uint64, error) {
 	default:
 		n, err = s.Purge(req.Subject, req.Sequence, req.Keep)
 	}
+	mset.account()
 	mset.scheduleExpiry()
 	return n, err
 }
@@ -433,6 +435,7 @@ func (r *apiRequest) msgDelete() any {
 		resp.Error = errSequenceNotFound.with("seq", strconv.FormatUint(req.Seq, 10))
 	default:
 		resp.Success = true
+		mset.account()
 		mset.scheduleExpiry()
 	}
 	return resp

@@ -61,6 +61,7 @@ func (mset *stream) expire() {
 			}
 		}
 	}
+	mset.account()
 	if budget <= 0 {
 		mset.expiry = mset.js().clock.AfterFunc(0, mset.expire)
 		return
@@ -71,23 +72,36 @@ func (mset *stream) expire() {
 // checkUsage refuses a message of size bytes that would take the server
 // or the account past its storage limits.
 func (jsa *jsAccount) checkUsage(mset *stream, size uint64) *apiError {
-	js := jsa.js
-	mem, file, _, _ := js.usage()
-	u := jsa.usage()
-	if mset.kind() == store.Memory {
-		if mem+size > uint64(js.opts.MaxMemory) {
-			return errInsufficientResources.ptr()
-		}
-		if l := jsa.limits.MaxMemory; l >= 0 && u.Memory+size > uint64(l) {
-			return errAccountResourcesExceeded.ptr()
-		}
-		return nil
+	js, k := jsa.js, mset.kind()
+	serverMax, accountMax := js.opts.MaxStore, jsa.limits.MaxStore
+	if k == store.Memory {
+		serverMax, accountMax = js.opts.MaxMemory, jsa.limits.MaxMemory
 	}
-	if file+size > uint64(js.opts.MaxStore) {
+	if js.used[k]+size > uint64(serverMax) {
 		return errInsufficientResources.ptr()
 	}
-	if l := jsa.limits.MaxStore; l >= 0 && u.Store+size > uint64(l) {
+	if accountMax >= 0 && jsa.used[k]+size > uint64(accountMax) {
 		return errAccountResourcesExceeded.ptr()
 	}
 	return nil
+}
+
+// account brings the account's and the server's byte counts up to date
+// with the stream's store, after anything that may have added or removed
+// messages: usage checks then cost O(1) per publish.
+func (mset *stream) account() {
+	now := mset.store.State().Bytes
+	k := mset.kind()
+	jsa, js := mset.jsa, mset.js()
+	jsa.used[k] += now - mset.bytes // wraps correctly when bytes fell
+	js.used[k] += now - mset.bytes
+	mset.bytes = now
+}
+
+// unaccount removes the stream's bytes from the counts (it is deleted).
+func (mset *stream) unaccount() {
+	k := mset.kind()
+	mset.jsa.used[k] -= mset.bytes
+	mset.js().used[k] -= mset.bytes
+	mset.bytes = 0
 }

@@ -188,7 +188,9 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	}
 	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, store: st, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
 	mset.recoverDedupe()
+	mset.account()
 	if err := mset.start(); err != nil {
+		mset.unaccount()
 		_ = st.Stop()
 		return err
 	}

@@ -81,6 +81,7 @@ type Store struct {
 	// lastNum is the largest block number in use or on disk (damaged
 	// blocks keep their files and numbers).
 	lastNum uint32
+	spare   []byte // the last sealed block's buffer, for the next one
 
 	sync   syncState
 	maint  maintenance

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"jsnode/disk/faultfs"
 	"jsnode/disk/memfs"
 	"jsnode/node/store"
 )
@@ -152,5 +153,55 @@ func TestTornTailTruncated(t *testing.T) {
 			t.Fatalf("seed %d: State = %+v", seed, st)
 		}
 		truncated += len(r.Truncated)
+	}
+}
+
+// shortReads makes every sequential read return at most 7 bytes.
+type shortReads struct{}
+
+func (shortReads) MaybeError(faultfs.Op, string) error { return nil }
+func (shortReads) ShortRead(_ string, n int) int      { return min(n, 7) }
+
+func TestShortReadsRecoverTheSame(t *testing.T) {
+	mem, s := filled(t, 60)
+	s2, _ := reopen(t, faultfs.Wrap(mem.CrashClone(memfs.CrashOptions{}), shortReads{}), Config{testBlockSize: 1024})
+	if s2.State() != s.State() {
+		t.Fatalf("State with short reads %+v, want %+v", s2.State(), s.State())
+	}
+	for seq := uint64(1); seq <= 61; seq++ {
+		if _, err := s2.Load(seq); err != nil {
+			t.Fatalf("Load(%d): %v", seq, err)
+		}
+	}
+}
+
+// flipReads damages what the next n ReadAt calls return (the medium
+// lies; the file is intact).
+type flipReads struct{ n *int }
+
+func (flipReads) MaybeError(faultfs.Op, string) error { return nil }
+func (f flipReads) CorruptRead(op faultfs.Op, _ string, p []byte) {
+	if *f.n > 0 && op == faultfs.OpFileReadAt && len(p) > 20 {
+		*f.n--
+		p[20] ^= 0x10
+	}
+}
+
+func TestCorruptReadAtNotServed(t *testing.T) {
+	mem, _ := filled(t, 60)
+	bad := 0
+	s2, _ := reopen(t, faultfs.Wrap(mem.CrashClone(memfs.CrashOptions{}), flipReads{&bad}), Config{testBlockSize: 1024})
+	// one damaged read: the reread is right
+	bad = 1
+	if m, err := s2.Load(2); err != nil || string(m.Data) != "message 002" {
+		t.Fatalf("Load after one damaged read = %+v, %v", m, err)
+	}
+	bad = 2
+	_, err := s2.Load(30) // another sealed block: not in the cache
+	if !errors.Is(err, store.ErrCorrupt) {
+		t.Fatalf("Load of a damaged read = %v, want ErrCorrupt", err)
+	}
+	if st := s2.State(); st.Lost == nil || len(st.Lost.Msgs) == 0 {
+		t.Fatalf("State after a damaged read: %+v", st)
 	}
 }

@@ -67,15 +67,18 @@ func (s *Store) Load(seq uint64) (*store.Msg, error) {
 	if !ok {
 		return nil, store.StatusErr(s.x.Status(seq))
 	}
-	rec, err := s.recordAt(l)
+	m, err := s.readMsg(seq, l)
+	if errors.Is(err, store.ErrCorrupt) && s.byNum[l.blk].data == nil {
+		// read again from the file, past the cache: a read can be
+		// damaged where the file is not
+		s.cache.invalidate(l.blk)
+		m, err = s.readMsg(seq, l)
+	}
+	if errors.Is(err, store.ErrCorrupt) {
+		s.markLost(seq)
+	}
 	if err != nil {
 		return nil, err
-	}
-	t, body, size, st := parseRecord(rec)
-	m, mok := decodeMsg(body)
-	if st != recordOK || t != recMsg || size != len(rec) || !mok || m.seq != seq {
-		s.markLost(seq)
-		return nil, store.ErrCorrupt
 	}
 	buf := make([]byte, len(m.hdr)+len(m.data))
 	copy(buf, m.hdr)
@@ -85,6 +88,20 @@ func (s *Store) Load(seq uint64) (*store.Msg, error) {
 		msg.Header = buf[:len(m.hdr):len(m.hdr)]
 	}
 	return msg, nil
+}
+
+// readMsg reads and checks the record of seq at l.
+func (s *Store) readMsg(seq uint64, l loc) (msgRec, error) {
+	rec, err := s.recordAt(l)
+	if err != nil {
+		return msgRec{}, err
+	}
+	t, body, size, st := parseRecord(rec)
+	m, ok := decodeMsg(body)
+	if st != recordOK || t != recMsg || size != len(rec) || !ok || m.seq != seq {
+		return msgRec{}, store.ErrCorrupt
+	}
+	return m, nil
 }
 
 // markLost takes a damaged message out of the index and reports it.

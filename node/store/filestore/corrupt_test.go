@@ -160,7 +160,7 @@ func TestTornTailTruncated(t *testing.T) {
 type shortReads struct{}
 
 func (shortReads) MaybeError(faultfs.Op, string) error { return nil }
-func (shortReads) ShortRead(_ string, n int) int      { return min(n, 7) }
+func (shortReads) ShortRead(_ string, n int) int       { return min(n, 7) }
 
 func TestShortReadsRecoverTheSame(t *testing.T) {
 	mem, s := filled(t, 60)

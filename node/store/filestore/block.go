@@ -34,6 +34,12 @@ type block struct {
 	damaged  bool // recovery or a rewrite found damage: never rewritten
 	// eraseWanted: an erased message's bytes are still in the file.
 	eraseWanted bool
+	// compressWanted: sealed, to be rewritten compressed. compressed:
+	// the file holds the image compressed (phys bytes); size and
+	// written are the image's length.
+	compressWanted bool
+	compressed     bool
+	phys           int64
 }
 
 func blockName(num uint32) string { return fmt.Sprintf("%08d%s", num, blockSuffix) }
@@ -92,6 +98,7 @@ func (s *Store) rotate() error {
 	// becomes the next block's
 	s.spare = s.active.data[:0]
 	s.active.data = nil
+	s.active.compressWanted = s.cfg.Compression != NoCompression
 	return s.newBlock()
 }
 

@@ -60,6 +60,7 @@ type crashMachine struct {
 	latest map[uint64]storetest.ModelMsg // the last message appended at each seq
 	ts     int64
 	epoch  uint64
+	cfg    Config
 }
 
 func (c *crashMachine) open() {
@@ -72,7 +73,9 @@ func (c *crashMachine) open() {
 		}
 		return nil
 	})
-	s, err := Open(faultfs.Wrap(c.mem, inj), "js/streams/s", Config{Syncer: c.q, testBlockSize: 700})
+	cfg := c.cfg
+	cfg.Syncer = c.q
+	s, err := Open(faultfs.Wrap(c.mem, inj), "js/streams/s", cfg)
 	if err != nil {
 		c.t.Fatalf("Open: %v", err)
 	}
@@ -280,9 +283,15 @@ func (c *crashMachine) check(t *rapid.T) {
 	}
 }
 
-func TestCrashRapid(t *testing.T) {
+func TestCrashRapid(t *testing.T) { crashRapid(t, Config{testBlockSize: 700}) }
+
+func TestCrashRapidCompressed(t *testing.T) {
+	crashRapid(t, Config{testBlockSize: 700, Compression: S2})
+}
+
+func crashRapid(t *testing.T, cfg Config) {
 	rapid.Check(t, func(t *rapid.T) {
-		c := &crashMachine{t: t, mem: memfs.New(), latest: map[uint64]storetest.ModelMsg{}}
+		c := &crashMachine{t: t, mem: memfs.New(), latest: map[uint64]storetest.ModelMsg{}, cfg: cfg}
 		c.d = durable{msgs: map[uint64]storetest.ModelMsg{}, removed: map[uint64]bool{}}
 		c.m = storetest.NewModel(store.File)
 		c.open()

@@ -97,6 +97,11 @@ func checkServed(t *testing.T, s *Store, files [][]byte) {
 
 func inFiles(files [][]byte, m *store.Msg) bool {
 	for _, data := range files {
+		if _, _, flags, why := parseHeader(data); why == "" && flags&flagS2 != 0 {
+			if data, why = decodeBlock(data); why != "" {
+				continue
+			}
+		}
 		for off := 0; off+recordHeaderSize <= len(data); off++ {
 			t, body, _, st := parseRecord(data[off:])
 			if st != recordOK || t != recMsg {
@@ -158,5 +163,25 @@ func fuzzSeeds(f *testing.F) [][]byte {
 	badLen := append([]byte{0}, appendHeader(nil, 1, 1)...)
 	badLen = binary.LittleEndian.AppendUint32(badLen, 1<<30)
 	badLen = binary.LittleEndian.AppendUint32(badLen, ^uint32(1<<30))
-	return [][]byte{one, last, two, hdrOnly, bigFirst, badLen, {}, {2, 1, 2, 3}}
+	return [][]byte{one, last, two, hdrOnly, bigFirst, badLen, {}, {2, 1, 2, 3}, compressedSeed(f)}
+}
+
+// compressedSeed is one s2-compressed sealed block.
+func compressedSeed(f *testing.F) []byte {
+	mem := memfs.New()
+	q := &disk.SyncQueue{}
+	s, err := Open(mem, testDir, Config{Syncer: q, testBlockSize: 1024, Compression: S2})
+	if err != nil {
+		f.Fatal(err)
+	}
+	for i := 1; i <= 30; i++ {
+		s.Append("c", nil, fmt.Appendf(nil, "compressible compressible %d", i), int64(i), 0)
+	}
+	s.WhenDurable(func(error) {})
+	q.RunAll()
+	data, err := disk.ReadFile(mem, s.blocks[0].name)
+	if err != nil || !s.blocks[0].compressed {
+		f.Fatalf("no compressed block: %v", err)
+	}
+	return append([]byte{0}, data...)
 }

@@ -3,7 +3,6 @@ package filestore
 import (
 	"encoding/binary"
 	"errors"
-	"io"
 
 	"jsnode/disk"
 )
@@ -29,10 +28,12 @@ type maintJob struct {
 	rw     *rewrite
 }
 
-// rewrite is a block's new contents and where its live records move.
+// rewrite is a block's new image, its file contents (the image, or the
+// image compressed) and where its live records move.
 type rewrite struct {
 	b     *block
 	data  []byte
+	file  []byte
 	moved []moved
 	kept  int64 // bytes of records kept that are not messages
 }
@@ -44,7 +45,7 @@ type moved struct {
 
 func (m *maintJob) run(fs disk.FS) error {
 	if m.rw != nil {
-		if err := disk.WriteFileAtomic(fs, m.rw.b.name, m.rw.data); err != nil {
+		if err := disk.WriteFileAtomic(fs, m.rw.b.name, m.rw.file); err != nil {
 			return err
 		}
 	}
@@ -68,7 +69,7 @@ func (s *Store) worthRewrite(b *block) bool {
 		return false
 	}
 	g := b.garbage()
-	return b.eraseWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
+	return b.eraseWanted || b.compressWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
 }
 
 // planMaint prepares the next maintenance if none is pending. hint, if
@@ -122,8 +123,8 @@ func (s *Store) rewriteCandidate(hint *block) *block {
 // prepareRewrite builds b's new contents from its file; nil if the file
 // does not parse cleanly (damage stays where recovery reported it).
 func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
-	buf := make([]byte, b.written)
-	if n, err := b.f.ReadAt(buf, 0); n != len(buf) && err != nil && !errors.Is(err, io.EOF) {
+	buf, err := s.blockImage(b)
+	if err != nil {
 		return nil, err
 	}
 	out := appendHeader(make([]byte, 0, headerSize+b.liveBytes+64), b.num, b.first)
@@ -132,6 +133,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 	}
 	rw := &rewrite{b: b, kept: int64(len(out) - headerSize)}
 	b.eraseWanted = false // an erase from now on asks for another rewrite
+	b.compressWanted = false
 	for off := headerSize; off < len(buf); {
 		t, body, size, st := parseRecord(buf[off:])
 		if st != recordOK {
@@ -155,7 +157,10 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 		}
 		off += size
 	}
-	rw.data = out
+	rw.data, rw.file = out, out
+	if s.cfg.Compression == S2 {
+		rw.file = encodeBlock(out)
+	}
 	return rw, nil
 }
 
@@ -186,6 +191,7 @@ func (s *Store) applyRewrite(rw *rewrite) error {
 	_ = b.f.Close()
 	b.f = f
 	b.size, b.written = int64(len(rw.data)), int64(len(rw.data))
+	b.compressed, b.phys = s.cfg.Compression == S2, int64(len(rw.file))
 	b.kept = rw.kept
 	s.cache.invalidate(b.num)
 	for _, mv := range rw.moved {

@@ -42,6 +42,17 @@ func (s *Store) recordAt(l loc) ([]byte, error) {
 	if b.data != nil {
 		return b.data[off : off+n], nil
 	}
+	if b.compressed && !s.cache.has(l.blk, off, n) {
+		s.cache = chunk{}
+		image, err := s.blockImage(b)
+		if err != nil {
+			return nil, err
+		}
+		if off+n > int64(len(image)) {
+			return nil, store.ErrCorrupt
+		}
+		s.cache = chunk{blk: l.blk, off: 0, data: image}
+	}
 	if !s.cache.has(l.blk, off, n) {
 		size := min(max(n, chunkSize), b.written-off)
 		buf := s.cache.data
@@ -56,6 +67,27 @@ func (s *Store) recordAt(l loc) ([]byte, error) {
 		s.cache = chunk{blk: l.blk, off: off, data: buf}
 	}
 	return s.cache.data[off-s.cache.off : off-s.cache.off+n], nil
+}
+
+// blockImage reads a sealed block whole: its file, or its file
+// decompressed. A compressed block that does not check is ErrCorrupt.
+func (s *Store) blockImage(b *block) ([]byte, error) {
+	size := b.written
+	if b.compressed {
+		size = b.phys
+	}
+	buf := make([]byte, size)
+	if n, err := b.f.ReadAt(buf, 0); n != len(buf) && err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if !b.compressed {
+		return buf, nil
+	}
+	image, why := decodeBlock(buf)
+	if why != "" {
+		return nil, fmt.Errorf("%w: block %d: %s", store.ErrCorrupt, b.num, why)
+	}
+	return image, nil
 }
 
 // Load returns the message at seq.

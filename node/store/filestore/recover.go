@@ -93,7 +93,14 @@ func (s *Store) recover() error {
 		return err
 	}
 	r.finish()
-	return r.activate()
+	if err := r.activate(); err != nil {
+		return err
+	}
+	for _, b := range s.blocks {
+		// sealed blocks of a life without compression get it now
+		b.compressWanted = s.cfg.Compression != NoCompression && !b.compressed && b != s.active
+	}
+	return nil
 }
 
 // makeDurable syncs recovery's own repairs (truncated tails, removed
@@ -176,9 +183,18 @@ func (r *recoverer) block(num uint32) error {
 	if err != nil {
 		return err
 	}
-	hnum, first, why := parseHeader(data)
+	hnum, first, flags, why := parseHeader(data)
 	if why == "" && hnum != num {
 		why = fmt.Sprintf("header names block %d", hnum)
+	}
+	phys := int64(len(data))
+	if why == "" && flags&flagS2 != 0 {
+		// written whole by a synced rename: damage, never a torn tail
+		if data, why = decodeBlock(data); why != "" {
+			r.damage(num, 0, phys, why)
+			s.lastNum = num
+			return nil
+		}
 	}
 	if why != "" {
 		if (pos{num, 0}).before(r.synced) {
@@ -193,12 +209,18 @@ func (r *recoverer) block(num uint32) error {
 	r.closeDamage(first)
 	s.x.SetLast(first - 1)
 	r.maxKnown = max(r.maxKnown, first-1)
-	b := &block{num: num, name: name, first: first}
+	b := &block{num: num, name: name, first: first, compressed: flags&flagS2 != 0, phys: phys}
 	end := r.records(b, data)
 	if b.f, err = s.fs.OpenReadWrite(name); err != nil {
 		return err
 	}
 	b.size, b.written = end, end
+	if b.compressed {
+		b.size, b.written = int64(len(data)), int64(len(data))
+		s.addBlock(b)
+		s.lastNum = num
+		return nil
+	}
 	if end < int64(len(data)) {
 		if err := b.f.Truncate(end); err != nil {
 			return err
@@ -224,7 +246,7 @@ func (r *recoverer) records(b *block, data []byte) int64 {
 			off += size
 			continue
 		}
-		if !(pos{b.num, int64(off)}).before(r.synced) {
+		if !b.compressed && !(pos{b.num, int64(off)}).before(r.synced) {
 			r.tear(b.num, int64(off), int64(len(data)-off))
 			return int64(off)
 		}
@@ -353,7 +375,7 @@ func (r *recoverer) finish() {
 // activate makes the last kept block the active one, or creates one.
 func (r *recoverer) activate() error {
 	s := r.s
-	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum {
+	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum && !s.blocks[n-1].compressed {
 		b := s.blocks[n-1]
 		b.data = append(make([]byte, 0, len(r.lastData)+64<<10), r.lastData...)
 		s.active = b

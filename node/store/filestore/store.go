@@ -54,6 +54,9 @@ type Config struct {
 	// FirstSeq is the first sequence of a new store (0: 1); ignored when
 	// the directory already holds a store.
 	FirstSeq uint64
+	// Compression is applied to sealed blocks (the active block is
+	// written as records arrive).
+	Compression Compression
 
 	// testBlockSize, if set, is the block size without the clamp, so
 	// tests cross many blocks with few messages.

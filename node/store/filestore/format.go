@@ -50,6 +50,7 @@ const (
 	recFirst     recordType = 3
 	recErased    recordType = 4
 	recSyncMark  recordType = 5
+	recMsgSealed recordType = 6 // see cipher.go
 
 	// syncMarkMax bounds a syncmark record.
 	syncMarkMax = recordHeaderSize + 1 + 2*10

@@ -141,7 +141,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 		}
 		rec := buf[off : off+size]
 		switch t {
-		case recMsg:
+		case recMsg, recMsgSealed: // both begin with the clear seq
 			if len(body) >= 8 {
 				seq := binary.LittleEndian.Uint64(body)
 				if l, _, _, ok := s.x.Get(seq); ok && l.blk == b.num && int(l.off) == off {

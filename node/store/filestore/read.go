@@ -129,8 +129,20 @@ func (s *Store) readMsg(seq uint64, l loc) (msgRec, error) {
 		return msgRec{}, err
 	}
 	t, body, size, st := parseRecord(rec)
+	if st != recordOK || size != len(rec) {
+		return msgRec{}, store.ErrCorrupt
+	}
+	if t == recMsgSealed {
+		if s.sealer == nil {
+			return msgRec{}, errWrongKey
+		}
+		if body, err = s.sealer.open(body); err != nil {
+			return msgRec{}, err
+		}
+		t = recMsg
+	}
 	m, ok := decodeMsg(body)
-	if st != recordOK || t != recMsg || size != len(rec) || !ok || m.seq != seq {
+	if t != recMsg || !ok || m.seq != seq {
 		return msgRec{}, store.ErrCorrupt
 	}
 	return m, nil

@@ -57,6 +57,7 @@ type recoverer struct {
 	synced    pos
 	cut       bool
 	truncated []*block
+	err       error // fatal: Open fails (an encrypted record without the key)
 }
 
 func (s *Store) recover() error {
@@ -86,6 +87,9 @@ func (s *Store) recover() error {
 	for _, num := range nums {
 		if err := r.block(num); err != nil {
 			return err
+		}
+		if r.err != nil {
+			return r.err
 		}
 	}
 	s.report.Blocks = len(nums)
@@ -278,6 +282,17 @@ func (r *recoverer) record(b *block, t recordType, body []byte, off, size int) s
 	switch t {
 	case recMsg:
 		return r.msg(b, body, off, size)
+	case recMsgSealed:
+		if r.s.sealer == nil {
+			r.err = errors.New("filestore: the store is encrypted and no cipher is configured")
+			return ""
+		}
+		plain, err := r.s.sealer.open(body)
+		if err != nil {
+			r.err = err
+			return ""
+		}
+		return r.msg(b, plain, off, size)
 	case recTombstone, recFirst:
 		seq, ok := decodeSeq(body)
 		if !ok {

@@ -80,8 +80,13 @@ func (s *Store) planMaint(hint *block) {
 		return
 	}
 	job := &maintJob{dir: s.msgsDir}
-	for _, b := range s.blocks {
+	for i, b := range s.blocks {
 		if b == s.active || b.live > 0 || b.busy || len(job.remove) == maxRemovePerJob {
+			break
+		}
+		// a damaged block stays, as evidence, until the stream has
+		// moved past every sequence it can have held
+		if b.damaged && s.blocks[i+1].first > s.x.First() {
 			break
 		}
 		job.remove = append(job.remove, b)

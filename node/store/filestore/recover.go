@@ -81,6 +81,11 @@ func (s *Store) recover() error {
 			nums = append(nums, num)
 		}
 	}
+	if len(nums) == 0 {
+		// crashed while being created: it is still new
+		s.sync.newDirs = parentDirs(s.dir)
+		s.x.SetLast(max(s.cfg.FirstSeq, 1) - 1)
+	}
 	if err := r.findMark(nums); err != nil {
 		return err
 	}

@@ -135,6 +135,9 @@ func (r *recoverer) findMark(nums []uint32) error {
 		if err != nil {
 			return err
 		}
+		if _, _, flags, why := parseHeader(data); why == "" && flags&flagS2 != 0 {
+			continue // a rewrite: it keeps no syncmark
+		}
 		found := false
 		for off := headerSize; off < len(data); {
 			t, body, size, st := parseRecord(data[off:])

@@ -119,11 +119,15 @@ func (c *crashMachine) append(t *rapid.T) {
 	if rapid.Bool().Draw(t, "hdr") {
 		hdr = []byte("NATS/1.0\r\n\r\n")
 	}
-	seq, err := c.s.Append(subj, hdr, data, c.ts, 0)
+	ttl := int64(0)
+	if rapid.Bool().Draw(t, "hasTTL") {
+		ttl = rapid.Int64Range(1, 100).Draw(t, "ttl")
+	}
+	seq, err := c.s.Append(subj, hdr, data, c.ts, ttl)
 	if c.failed(err) {
 		return
 	}
-	want := c.m.Append(subj, hdr, data, c.ts, 0)
+	want := c.m.Append(subj, hdr, data, c.ts, ttl)
 	if seq != want {
 		t.Fatalf("Append = %d, want %d", seq, want)
 	}
@@ -210,7 +214,8 @@ func (c *crashMachine) crash() {
 	c.d = durable{msgs: map[uint64]storetest.ModelMsg{}, removed: c.d.removed, maxSeq: c.m.Last}
 	for seq := c.s.State().FirstSeq; seq <= c.m.Last; seq++ {
 		if msg, err := c.s.Load(seq); err == nil {
-			mm := storetest.ModelMsg{Subj: msg.Subject, Hdr: msg.Header, Data: msg.Data, TS: msg.Time}
+			// the expiry comes back from the record's TTL
+			mm := storetest.ModelMsg{Subj: msg.Subject, Hdr: msg.Header, Data: msg.Data, TS: msg.Time, Exp: c.latest[seq].Exp}
 			c.m.Msgs[seq] = mm
 			c.d.msgs[seq] = mm
 		}
@@ -279,6 +284,9 @@ func sameMsg(got *store.Msg, want storetest.ModelMsg) bool {
 
 func (c *crashMachine) check(t *rapid.T) {
 	if err := c.m.Check(c.s); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.m.CheckExpiry(c.s, c.ts+50, 1000); err != nil {
 		t.Fatal(err)
 	}
 }

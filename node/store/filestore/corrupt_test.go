@@ -205,3 +205,38 @@ func TestCorruptReadAtNotServed(t *testing.T) {
 		t.Fatalf("State after a damaged read: %+v", st)
 	}
 }
+
+// A bit flipped at rest after the last syncmark looks like a torn tail:
+// recovery cuts there (the known limit of one sync per commit), but the
+// sequences of what it cut are never given again.
+func TestFlipAfterLastMarkKeepsSequences(t *testing.T) {
+	mem := memfs.New()
+	s, q := reopen(t, mem, Config{testBlockSize: 1024})
+	for i := 1; i <= 40; i++ {
+		mustAppend(t, s, "a", fmt.Sprintf("message %03d", i))
+	}
+	makeDurable(t, s, q) // all acknowledged; no syncmark written for it yet
+	first := s.blocks[0]
+	if len(s.blocks) < 2 {
+		t.Fatal("one block")
+	}
+	if err := mem.FlipBit(first.name, first.written-3, 0); err != nil {
+		t.Fatal(err)
+	}
+	c2 := mem.CrashClone(memfs.CrashOptions{})
+	s2, _ := reopen(t, c2, Config{testBlockSize: 1024})
+	if r := s2.Recovery(); len(r.Truncated) == 0 {
+		t.Fatalf("Recovery = %+v, want the tail cut", r)
+	}
+	if st := s2.State(); st.LastSeq != 40 {
+		t.Fatalf("LastSeq %d after the cut, want 40 (no sequence repeats)", st.LastSeq)
+	}
+	// and that holds across another crash, the cut tail gone
+	s3, _ := reopen(t, c2.CrashClone(memfs.CrashOptions{}), Config{testBlockSize: 1024})
+	if r := s3.Recovery(); len(r.Truncated) != 0 || len(r.Damaged) != 0 {
+		t.Fatalf("second Recovery = %+v, want clean", r)
+	}
+	if seq := mustAppend(t, s3, "a", "next"); seq != 41 {
+		t.Fatalf("next seq %d, want 41", seq)
+	}
+}

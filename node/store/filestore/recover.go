@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path"
@@ -58,6 +59,7 @@ type recoverer struct {
 	cut       bool
 	truncated []*block
 	err       error // fatal: Open fails (an encrypted record without the key)
+	cutMax    uint64 // the largest sequence seen in what was cut
 }
 
 func (s *Store) recover() error {
@@ -105,11 +107,40 @@ func (s *Store) recover() error {
 	if err := r.activate(); err != nil {
 		return err
 	}
+	if err := r.keepCutSeqs(); err != nil {
+		return err
+	}
 	for _, b := range s.blocks {
 		// sealed blocks of a life without compression get it now
 		b.compressWanted = s.cfg.Compression != NoCompression && !b.compressed && b != s.active
 	}
 	return nil
+}
+
+// keepCutSeqs makes the sequences seen in the cut tail count as given,
+// durably, before Open returns: a tombstone of the largest says the next
+// sequence is past it.
+func (r *recoverer) keepCutSeqs() error {
+	s := r.s
+	if r.cutMax <= s.x.Last() {
+		return nil
+	}
+	s.x.SetLast(r.cutMax)
+	if err := s.appendSeqRec(recTombstone, r.cutMax); err != nil {
+		return err
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	s.sync.dirty = s.sync.dirty[:0]
+	s.active.unsynced = false
+	if s.sync.dirDirty {
+		if err := s.fs.SyncDir(s.msgsDir); err != nil {
+			return err
+		}
+		s.sync.dirDirty = false
+	}
+	return s.active.f.Sync()
 }
 
 // makeDurable syncs recovery's own repairs (truncated tails, removed
@@ -183,13 +214,7 @@ func (r *recoverer) block(num uint32) error {
 	if r.cut {
 		// after the torn tail: unsynced, and would collide with what
 		// is written next
-		info, err := s.fs.Stat(name)
-		if err != nil {
-			return err
-		}
-		r.tear(num, 0, info.Size)
-		s.sync.dirDirty = true
-		return s.fs.Remove(name)
+		return r.cutBlock(num, name)
 	}
 	data, err := disk.ReadFile(s.fs, name)
 	if err != nil {
@@ -245,6 +270,31 @@ func (r *recoverer) block(num uint32) error {
 	return nil
 }
 
+// cutBlock removes a block after the torn tail. Its sequences still
+// count as given: were a bit flipped at rest just after the last
+// syncmark (so taken for a tear), what follows may have been
+// acknowledged, and its sequences must never be given again.
+func (r *recoverer) cutBlock(num uint32, name string) error {
+	s := r.s
+	data, err := disk.ReadFile(s.fs, name)
+	if err != nil {
+		return err
+	}
+	if _, first, _, why := parseHeader(data); why == "" {
+		r.cutMax = max(r.cutMax, first-1)
+	}
+	for off := resync(data, 0); off >= 0 && off < len(data); {
+		t, body, size, _ := parseRecord(data[off:])
+		if len(body) >= 8 && (t == recMsg || t == recMsgSealed) {
+			r.cutMax = max(r.cutMax, binary.LittleEndian.Uint64(body))
+		}
+		off = resync(data, off+size)
+	}
+	r.tear(num, 0, int64(len(data)))
+	s.sync.dirDirty = true
+	return s.fs.Remove(name)
+}
+
 // records indexes the records of b and returns where the good data ends
 // (before a torn tail of the last block).
 func (r *recoverer) records(b *block, data []byte) int64 {
@@ -258,11 +308,13 @@ func (r *recoverer) records(b *block, data []byte) int64 {
 			off += size
 			continue
 		}
-		if !b.compressed && !(pos{b.num, int64(off)}).before(r.synced) {
+		// A torn write is the last of its file: bad bytes with a good
+		// record after them in the block are damage, never a tear.
+		next := resync(data, off+1)
+		if next < 0 && !b.compressed && !(pos{b.num, int64(off)}).before(r.synced) {
 			r.tear(b.num, int64(off), int64(len(data)-off))
 			return int64(off)
 		}
-		next := resync(data, off+1)
 		if next < 0 {
 			next = len(data)
 		}

@@ -58,7 +58,7 @@ type recoverer struct {
 	synced    pos
 	cut       bool
 	truncated []*block
-	err       error // fatal: Open fails (an encrypted record without the key)
+	err       error  // fatal: Open fails (an encrypted record without the key)
 	cutMax    uint64 // the largest sequence seen in what was cut
 }
 

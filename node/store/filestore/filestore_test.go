@@ -208,6 +208,15 @@ func TestConfig(t *testing.T) {
 	if seq := mustAppend(t, s2, "a", "x"); seq != 100 {
 		t.Fatalf("first append after reopen = %d, want 100", seq)
 	}
+	// a store that crashed before its first block is still new
+	empty := memfs.New()
+	if err := empty.MkdirAll(testDir + "/msgs"); err != nil {
+		t.Fatal(err)
+	}
+	s3, _ := reopen(t, empty, Config{FirstSeq: 7})
+	if st := s3.State(); st.FirstSeq != 7 || st.LastSeq != 6 {
+		t.Fatalf("FirstSeq 7 over an empty directory: %+v", st)
+	}
 }
 
 func TestBlocksRotateAndRecover(t *testing.T) {

@@ -187,7 +187,6 @@ func TestUnsupportedByName(t *testing.T) {
 		cfg  StreamConfig
 		name string
 	}{
-		{StreamConfig{Name: "A", Compression: S2Compression}, "compression s2"},
 		{StreamConfig{Name: "A", SubjectDeleteMarkerTTL: time.Minute, AllowMsgTTL: true, AllowRollup: true}, "subject_delete_marker_ttl"},
 		{StreamConfig{Name: "A", AllowMsgCounter: true}, "allow_msg_counter"},
 		{StreamConfig{Name: "A", Sources: []*StreamSource{{Name: "B"}}}, "sources"},

@@ -21,7 +21,10 @@ type JetStreamOptions struct {
 	// sets SyncAlways) is the default: durable before the ack.
 	SyncInterval time.Duration
 	SyncAlways   bool
-	// MaxBufferedMsgs and friends of nats-server are not offered.
+	// Cipher ("chachapoly" or "aes") and Key encrypt file streams at
+	// rest: each stream's key is derived from Key and the stream's name.
+	Cipher string
+	Key    string
 }
 
 // JetStreamAccountOpts is an account's jetstream {} (or jetstream:

@@ -21,7 +21,7 @@ func (r *apiRequest) lookup() (*stream, *apiError) {
 func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 	var req streamConfigRequest
 	if len(r.body) == 0 {
-		return nil, errStreamConfigRequired(r)
+		return nil, errInvalidJSON.with("err", "stream configuration required")
 	}
 	if e := r.decode(&req); e != nil {
 		return nil, e
@@ -39,10 +39,6 @@ func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 		return nil, errStreamMismatch.ptr()
 	}
 	return &req, nil
-}
-
-func errStreamConfigRequired(*apiRequest) *apiError {
-	return errInvalidJSON.with("err", "stream configuration required")
 }
 
 // streamCreate answers STREAM.CREATE.<name>.

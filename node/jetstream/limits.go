@@ -56,7 +56,7 @@ func (mset *stream) expire() {
 			if st.Msgs == 0 || st.FirstTime > now-age {
 				break
 			}
-			if ok, _ := mset.store.Remove(st.FirstSeq, false); !ok {
+			if !mset.expireByAge(st.FirstSeq) {
 				break
 			}
 		}
@@ -67,6 +67,27 @@ func (mset *stream) expire() {
 		return
 	}
 	mset.scheduleExpiry()
+}
+
+// expireByAge removes the message at seq, which passed max_age. With
+// subject_delete_marker_ttl, the last message of a subject is replaced
+// by a delete marker instead (Nats-Marker-Reason: MaxAge, a Nats-TTL of
+// the marker TTL, and a subject rollup that removes the message), so
+// watchers learn the subject is gone. It reports whether it removed one.
+func (mset *stream) expireByAge(seq uint64) bool {
+	ttl := mset.cfg.SubjectDeleteMarkerTTL
+	if ttl > 0 {
+		m, err := mset.store.Load(seq)
+		if err == nil && header(m.Header, hdrMarkerReason) == "" && mset.store.SubjectState(m.Subject).Msgs == 1 {
+			marker := appendFields(nil, hdrMarkerReason, markerReasonMaxAge, hdrTTL, ttl.String(),
+				hdrRollup, rollupSubject)
+			if _, _, e := mset.storeMsg(m.Subject, marker, nil); e == nil {
+				return true
+			}
+		}
+	}
+	ok, _ := mset.store.Remove(seq, false)
+	return ok
 }
 
 // checkUsage refuses a message of size bytes that would take the server

@@ -112,8 +112,6 @@ func checkUnsupported(cfg *StreamConfig) *apiError {
 		what = "allow_msg_counter"
 	case cfg.AllowMsgSchedules:
 		what = "allow_msg_schedules"
-	case cfg.SubjectDeleteMarkerTTL > 0:
-		what = "subject_delete_marker_ttl"
 	case cfg.Retention == InterestPolicy || cfg.Retention == WorkQueuePolicy:
 		what = "retention " + string(cfg.Retention) // needs consumers
 	default:

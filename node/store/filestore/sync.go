@@ -11,8 +11,9 @@ import (
 // syncState is the group commit: at most one job in flight; callers that
 // arrive meanwhile wait in waiting for the next job.
 type syncState struct {
-	running bool
-	waiting []func(error)
+	running  bool
+	inflight []func(error) // acknowledged by the running job
+	waiting  []func(error)
 	dirty   []*block // blocks written since the last job began
 	// dirDirty: a block file was created or the store's directories
 	// were; newDirs lists directories to sync besides msgs/.
@@ -47,6 +48,11 @@ func (s *Store) WhenDurable(done func(err error)) {
 		done(nil)
 		return
 	}
+	if s.sync.running && !s.needsSync() {
+		// nothing written since the running job began: it covers done
+		s.sync.inflight = append(s.sync.inflight, done)
+		return
+	}
 	s.sync.waiting = append(s.sync.waiting, done)
 	if !s.sync.running {
 		s.startSync()
@@ -78,8 +84,7 @@ func (s *Store) startSync() {
 	}
 	m := s.maint.ready
 	s.maint.ready, s.maint.inflight = nil, m
-	waiters := s.sync.waiting
-	s.sync.waiting = nil
+	s.sync.inflight, s.sync.waiting = s.sync.waiting, nil
 	s.sync.running = true
 	fs := s.fs
 	covered := pos{s.active.num, s.active.written}
@@ -89,7 +94,7 @@ func (s *Store) startSync() {
 		if err == nil && s.sync.mark.before(covered) {
 			s.sync.mark = covered
 		}
-		s.synced(err, waiters, m)
+		s.synced(err, m)
 	})
 }
 
@@ -114,7 +119,9 @@ func syncWork(fs disk.FS, files []disk.File, dirs []string, m *maintJob) error {
 }
 
 // synced is the job's completion, on the loop.
-func (s *Store) synced(err error, waiters []func(error), m *maintJob) {
+func (s *Store) synced(err error, m *maintJob) {
+	waiters := s.sync.inflight
+	s.sync.inflight = nil
 	s.sync.running = false
 	s.maint.inflight = nil
 	if err != nil {

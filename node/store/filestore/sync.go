@@ -14,7 +14,7 @@ type syncState struct {
 	running  bool
 	inflight []func(error) // acknowledged by the running job
 	waiting  []func(error)
-	dirty   []*block // blocks written since the last job began
+	dirty    []*block // blocks written since the last job began
 	// dirDirty: a block file was created or the store's directories
 	// were; newDirs lists directories to sync besides msgs/.
 	dirDirty bool

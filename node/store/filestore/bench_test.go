@@ -5,7 +5,6 @@ import (
 
 	"jsnode/disk"
 	"jsnode/disk/memfs"
-	"jsnode/node/store"
 )
 
 // discardFS keeps names but drops written bytes, so the benchmarks
@@ -112,5 +111,3 @@ func BenchmarkRecover(b *testing.B) {
 		}
 	}
 }
-
-var _ = store.File

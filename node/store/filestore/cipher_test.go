@@ -35,8 +35,34 @@ func TestRapidEncrypted(t *testing.T) {
 func TestCrashRapidEncrypted(t *testing.T) {
 	cfg := cipherConfig(CipherChaCha)
 	cfg.testBlockSize = 700
-	cfg.Compression = S2
 	crashRapid(t, cfg)
+}
+
+// An encrypted store reads the compressed blocks of an earlier life.
+func TestEncryptedReadsCompressed(t *testing.T) {
+	mem := memfs.New()
+	s, q := reopen(t, mem, Config{testBlockSize: 1024, Compression: S2})
+	for i := 1; i <= 60; i++ {
+		mustAppend(t, s, "a", strings.Repeat("x", 50))
+	}
+	makeDurable(t, s, q)
+	q.RunAll()
+	if !s.blocks[0].compressed {
+		t.Fatal("block 1 not compressed")
+	}
+	cfg := cipherConfig(CipherChaCha)
+	cfg.Compression = S2
+	s2, q2 := reopen(t, mem.CrashClone(memfs.CrashOptions{}), cfg)
+	mustAppend(t, s2, "a", "sealed")
+	makeDurable(t, s2, q2)
+	for seq := uint64(1); seq <= 61; seq++ {
+		if _, err := s2.Load(seq); err != nil {
+			t.Fatalf("Load(%d): %v", seq, err)
+		}
+	}
+	if s2.cfg.Compression != NoCompression {
+		t.Fatal("compression stayed on with a cipher")
+	}
 }
 
 func TestEncryptedAtRest(t *testing.T) {

@@ -3,7 +3,6 @@ package filestore
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -318,5 +317,3 @@ func crashRapid(t *testing.T, cfg Config) {
 		})
 	})
 }
-
-var _ = fmt.Sprint

@@ -288,3 +288,40 @@ func btoi(b bool) int {
 	}
 	return 0
 }
+
+// TestSyscallsPerCommit: appends make no system call; a commit makes one
+// write and one sync (plus a directory sync when it covers a new block);
+// a full buffer is written once it passes flushBytes.
+func TestSyscallsPerCommit(t *testing.T) {
+	counts := map[faultfs.Op]int{}
+	fs := faultfs.Wrap(memfs.New(), faultfs.InjectorFunc(func(op faultfs.Op, _ string) error {
+		counts[op]++
+		return nil
+	}))
+	s, q := reopen(t, fs, Config{})
+	makeDurable(t, s, q) // the new store's directories
+	clear(counts)
+	data := make([]byte, 100)
+	for range 1000 {
+		if _, err := s.Append("a", nil, data, 1, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(counts) != 0 {
+		t.Fatalf("1000 appends made calls: %v", counts)
+	}
+	for range 3 {
+		s.WhenDurable(func(error) {}) // three callers, one commit in flight
+	}
+	q.RunAll()
+	if counts[faultfs.OpFileWrite] != 1 || counts[faultfs.OpFileSync] != 1 || counts[faultfs.OpSyncDir] != 0 || q.Pending() != 0 {
+		t.Fatalf("commit calls: %v, %d jobs left; want 1 write, 1 sync", counts, q.Pending())
+	}
+	clear(counts)
+	for range 3000 { // about 400 KiB
+		s.Append("a", nil, data, 1, 0)
+	}
+	if counts[faultfs.OpFileWrite] != 1 || counts[faultfs.OpFileSync] != 0 {
+		t.Fatalf("a full buffer: %v; want one write, no sync", counts)
+	}
+}

@@ -56,7 +56,8 @@ type Config struct {
 	// the directory already holds a store.
 	FirstSeq uint64
 	// Compression is applied to sealed blocks (the active block is
-	// written as records arrive).
+	// written as records arrive). With a Cipher it is not applied:
+	// records are sealed one by one, and ciphertext does not compress.
 	Compression Compression
 	// Cipher ("chachapoly" or "aes"; "": none) encrypts message records
 	// at rest with Key (32 bytes). Rand (required with a cipher) gives
@@ -138,6 +139,7 @@ func Open(fs disk.FS, dir string, cfg Config) (*Store, error) {
 			return nil, err
 		}
 		s.sealer = c
+		s.cfg.Compression = NoCompression
 	}
 	if err := s.recover(); err != nil {
 		s.closeFiles()

@@ -49,6 +49,8 @@ var JetStreamUnlimited = JetStreamAccountOpts{MaxMemory: -1, MaxStore: -1, MaxSt
 // monitoring documents and stops it when it shuts down.
 type JetStreamService interface {
 	Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error)
+	// JszAccount is one account's part of /jsz ($SYS.REQ.ACCOUNT.<a>.JSZ).
+	JszAccount(opts *monitor.JszOptions) (*monitor.AccountDetail, error)
 	Varz() *monitor.JetStreamVarz
 	// Unhealthy returns why JetStream is not healthy ("" when it is).
 	Unhealthy() string

@@ -176,14 +176,17 @@ func TestShortReadsRecoverTheSame(t *testing.T) {
 }
 
 // flipReads damages what the next n ReadAt calls return (the medium
-// lies; the file is intact).
+// lies; the file is intact): a bit every 16 bytes from byte 20, so every
+// record the read covers is hit wherever the read starts.
 type flipReads struct{ n *int }
 
 func (flipReads) MaybeError(faultfs.Op, string) error { return nil }
 func (f flipReads) CorruptRead(op faultfs.Op, _ string, p []byte) {
 	if *f.n > 0 && op == faultfs.OpFileReadAt && len(p) > 20 {
 		*f.n--
-		p[20] ^= 0x10
+		for i := 20; i < len(p); i += 16 {
+			p[i] ^= 0x10
+		}
 	}
 }
 

@@ -54,17 +54,21 @@ func (s *Store) recordAt(l loc) ([]byte, error) {
 		s.cache = chunk{blk: l.blk, off: 0, data: image}
 	}
 	if !s.cache.has(l.blk, off, n) {
-		size := min(max(n, chunkSize), b.written-off)
+		// The chunk is aligned, not started at the record: a scan
+		// backwards (the dedupe rebuild at startup) reads each chunk once,
+		// as a scan forwards does.
+		start := off - off%chunkSize
+		size := min(max(start+chunkSize, off+n), b.written) - start
 		buf := s.cache.data
 		if cap(buf) < int(size) {
 			buf = make([]byte, size)
 		}
 		buf = buf[:size]
 		s.cache = chunk{}
-		if _, err := b.f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		if _, err := b.f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
-		s.cache = chunk{blk: l.blk, off: off, data: buf}
+		s.cache = chunk{blk: l.blk, off: start, data: buf}
 	}
 	return s.cache.data[off-s.cache.off : off-s.cache.off+n], nil
 }

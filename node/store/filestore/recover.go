@@ -143,20 +143,32 @@ func (r *recoverer) keepCutSeqs() error {
 	return s.active.f.Sync()
 }
 
-// makeDurable syncs recovery's own repairs (truncated tails, removed
-// files) before Open returns: a crash right after must not bring back a
-// cut tail or a removed block and change what was served.
+// makeDurable syncs what recovery found and its own repairs (truncated
+// tails, removed files) before Open returns: a crash right after must not
+// bring back a cut tail or a removed block and change what was served.
+// Every block is synced, not only the repaired ones: after a process
+// crash, records never synced are still in the page cache and recovery
+// serves them; until they are synced a power loss could take them again,
+// and a retry that dedupe answers with "duplicate" would be an ack of a
+// message that is not durable.
 func (r *recoverer) makeDurable() error {
+	for _, b := range r.s.blocks {
+		if b.f == nil {
+			continue
+		}
+		if err := b.f.Sync(); err != nil {
+			return err
+		}
+	}
 	for _, b := range r.truncated {
 		if err := b.f.Sync(); err != nil {
 			return err
 		}
 	}
-	if r.s.sync.dirDirty {
-		r.s.sync.dirDirty = false
-		return r.s.fs.SyncDir(r.s.msgsDir)
-	}
-	return nil
+	// Always: block files created since the last directory sync of the
+	// crashed life are found by name, and must stay found.
+	r.s.sync.dirDirty = false
+	return r.s.fs.SyncDir(r.s.msgsDir)
 }
 
 // findMark sets r.synced from the newest block holding a syncmark.

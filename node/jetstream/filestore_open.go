@@ -17,9 +17,9 @@ const RelaxedSyncDefault = 2 * time.Minute
 // openFileStore opens a stream's file store under dir. The store is
 // durable before ack unless the server runs relaxed (a sync_interval)
 // or the stream asks for persist_mode async.
-func openFileStore(js *JetStream, dir string, cfg *StreamConfig) (store.Store, error) {
+func openFileStore(js *JetStream, dir string, cfg *StreamConfig, recovered func(uint64, int64, []byte)) (store.Store, error) {
 	fc := filestore.Config{Syncer: js.syncer, Clock: js.clock, FirstSeq: cfg.FirstSeq,
-		SyncInterval: js.relaxedInterval(cfg)}
+		SyncInterval: js.relaxedInterval(cfg), OnRecover: recovered}
 	if cfg.Compression == S2Compression {
 		fc.Compression = filestore.S2
 	}

@@ -408,6 +408,9 @@ func (r *recoverer) msg(b *block, body []byte, off, size int) string {
 	subj := string(m.subj)
 	r.s.x.Add(m.seq, subj, m.ts, store.Expiry(m.ts, m.ttl), store.MsgSize(store.File, subj, m.hdr, m.data),
 		loc{blk: b.num, off: uint32(off), n: uint32(size)})
+	if h := r.s.cfg.OnRecover; h != nil {
+		h(m.seq, m.ts, m.hdr)
+	}
 	b.live++
 	b.liveBytes += int64(size)
 	b.maxSeq = m.seq

@@ -65,6 +65,11 @@ type Config struct {
 	Cipher string
 	Key    []byte
 	Rand   io.Reader
+	// OnRecover, if set, sees every message record recovery indexes, in
+	// sequence order, while Open runs (hdr is only valid during the
+	// call): the stream rebuilds its dedupe window from it without
+	// reading the messages a second time.
+	OnRecover func(seq uint64, ts int64, hdr []byte)
 
 	// testBlockSize, if set, is the block size without the clamp, so
 	// tests cross many blocks with few messages.

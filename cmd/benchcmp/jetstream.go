@@ -105,7 +105,7 @@ func benchJetStream(jsnode, natsServer, cli string, rounds int, scale float64) e
 		s := servers[name]
 		fmt.Printf("peak RSS %-20s %8d KiB\n", s.name, peakRSSKiB(s.cmd.Process.Pid))
 	}
-	return nil
+	return benchJSRestart(jsnode, natsServer, cli, rounds, scale, dir)
 }
 
 // runJS runs one nats bench js pub and returns its rate. Each run purges

@@ -56,7 +56,7 @@ func bench() error {
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
 	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario (median is reported)")
 	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
-	only := flag.String("only", "", `run one group: "throughput", "cluster" (its cluster part), "jetstream" or "hardening" (default all)`)
+	only := flag.String("only", "", `run one group: "throughput", "cluster" (its cluster part), "jetstream", "js-restart" or "hardening" (default all)`)
 	parts := flag.String("hardening", "latency,stuck,memory", "hardening benchmarks to run")
 	flag.Parse()
 	clear(hardeningParts)
@@ -78,9 +78,16 @@ func bench() error {
 		return benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale)
 	case "jetstream":
 		return benchJetStream(*jsnode, *natsServer, *natsCLI, *rounds, *scale)
+	case "js-restart":
+		dir, err := os.MkdirTemp("", "benchcmp-js-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		return benchJSRestart(*jsnode, *natsServer, *natsCLI, *rounds, *scale, dir)
 	case "", "throughput":
 	default:
-		return fmt.Errorf("-only %q: want throughput, cluster, jetstream or hardening", *only)
+		return fmt.Errorf("-only %q: want throughput, cluster, jetstream, js-restart or hardening", *only)
 	}
 
 	servers := []*server{

@@ -91,4 +91,19 @@ func TestJSMonitoring(t *testing.T) {
 	if err := json.Unmarshal(m.Data, &z); err != nil || z.Data.Streams != 1 || z.Data.Messages != 3 {
 		t.Fatalf("PING.JSZ: %s (%v)", m.Data, err)
 	}
+	m, err = sys.Request("$SYS.REQ.ACCOUNT.APP.JSZ", nil, waitLimit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var az struct {
+		Data struct {
+			Name    string            `json:"name"`
+			Storage uint64            `json:"storage"`
+			Streams []json.RawMessage `json:"stream_detail"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(m.Data, &az); err != nil || az.Data.Name != "APP" || az.Data.Storage != jsz.Storage ||
+		len(az.Data.Streams) != 1 {
+		t.Fatalf("ACCOUNT.APP.JSZ: %s (%v)", m.Data, err)
+	}
 }

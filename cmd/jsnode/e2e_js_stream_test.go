@@ -340,3 +340,52 @@ func TestJSStoreDirProblems(t *testing.T) {
 		t.Fatalf("the damaged stream's messages were not kept: %v", err)
 	}
 }
+
+func TestJSEncryptedCompressedStream(t *testing.T) {
+	dir := t.TempDir()
+	newOpts := func(key string) *server.Options {
+		o := &server.Options{}
+		o.JetStream.StoreDir, o.JetStream.Cipher, o.JetStream.Key = dir, "chachapoly", key
+		return o
+	}
+	n := startJSNode(t, newOpts("s3cr3t"))
+	nc := connect(t, n)
+	js, ctx := jsContext(t, nc)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "E", Subjects: []string{"e"},
+		Compression: jetstream.S2Compression}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		if _, err := js.Publish(ctx, "e", []byte(fmt.Sprintf("secret-payload-%03d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc.Close()
+	n.Shutdown()
+	filepath.Walk(filepath.Join(dir, "jetstream"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "secret-payload") {
+				t.Errorf("%s holds a payload in the clear", p)
+			}
+		}
+		return nil
+	})
+	// The right key reads everything back; the stream keeps s2.
+	n2 := startJSNode(t, newOpts("s3cr3t"))
+	js2, ctx := jsContext(t, connect(t, n2))
+	s, err := js2.Stream(ctx, "E")
+	if err != nil || s.CachedInfo().State.Msgs != 50 || s.CachedInfo().Config.Compression != jetstream.S2Compression {
+		t.Fatalf("after restart: %+v %v", s, err)
+	}
+	m, err := s.GetMsg(ctx, 42)
+	if err != nil || string(m.Data) != "secret-payload-041" {
+		t.Fatalf("message 42: %+v %v", m, err)
+	}
+	n2.Shutdown()
+	// Another key opens nothing it cannot decrypt: the stream is not served.
+	n3 := startJSNode(t, newOpts("wrong"))
+	js3, ctx := jsContext(t, connect(t, n3))
+	if _, err := js3.Stream(ctx, "E"); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Fatalf("stream opened with the wrong key: %v", err)
+	}
+}

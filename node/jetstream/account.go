@@ -21,6 +21,7 @@ type jsAccount struct {
 	streams map[string]*stream
 	unsubs  []func()
 	api     APIStats
+	used    [2]uint64 // bytes the account's streams hold, by store.Kind
 }
 
 // apiPrefixes are the subject prefixes the account's API answers on: the
@@ -84,15 +85,13 @@ func (jsa *jsAccount) stop() {
 
 // usage is what the account's streams hold and reserve.
 func (jsa *jsAccount) usage() tierUsage {
-	u := tierUsage{Limits: jsa.limits, Streams: len(jsa.streams)}
+	u := tierUsage{Limits: jsa.limits, Streams: len(jsa.streams),
+		Memory: jsa.used[store.Memory], Store: jsa.used[store.File]}
 	for _, mset := range jsa.streams {
-		st := mset.store.State()
 		res := uint64(max(mset.cfg.MaxBytes, 0))
 		if mset.kind() == store.Memory {
-			u.Memory += st.Bytes
 			u.ReservedMemory += res
 		} else {
-			u.Store += st.Bytes
 			u.ReservedStore += res
 		}
 	}

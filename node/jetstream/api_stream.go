@@ -21,7 +21,7 @@ func (r *apiRequest) lookup() (*stream, *apiError) {
 func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 	var req streamConfigRequest
 	if len(r.body) == 0 {
-		return nil, errStreamConfigRequired(r)
+		return nil, errInvalidJSON.with("err", "stream configuration required")
 	}
 	if e := r.decode(&req); e != nil {
 		return nil, e
@@ -39,10 +39,6 @@ func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 		return nil, errStreamMismatch.ptr()
 	}
 	return &req, nil
-}
-
-func errStreamConfigRequired(*apiRequest) *apiError {
-	return errInvalidJSON.with("err", "stream configuration required")
 }
 
 // streamCreate answers STREAM.CREATE.<name>.
@@ -208,6 +204,7 @@ func (mset *stream) enforceAllLimits() {
 		}
 	}
 	mset.enforceLimits("")
+	mset.account()
 	mset.scheduleExpiry()
 }
 
@@ -373,6 +370,7 @@ func (mset *stream) purge(req *streamPurgeRequest) (uint64, error) {
 	default:
 		n, err = s.Purge(req.Subject, req.Sequence, req.Keep)
 	}
+	mset.account()
 	mset.scheduleExpiry()
 	return n, err
 }
@@ -454,6 +452,7 @@ func (r *apiRequest) msgDelete() any {
 		resp.Error = errSequenceNotFound.with("seq", strconv.FormatUint(req.Seq, 10))
 	default:
 		resp.Success = true
+		mset.account()
 		mset.scheduleExpiry()
 		return r.whenDurable(mset, resp, func(err error) {
 			resp.Success, resp.Error = false, errStreamMsgDeleteFailed.with("err", err.Error())

@@ -3,7 +3,7 @@ package jetstream
 import (
 	"encoding/json"
 	"math/rand/v2"
-	"strings"
+	"strconv"
 	"testing"
 	"time"
 
@@ -80,7 +80,7 @@ func newTestJS(t testing.TB) *testJS {
 // the first answer (nil if none).
 func (tj *testJS) request(subj string, hdr, body []byte) *server.Msg {
 	tj.n++
-	reply := "_INBOX.t" + strings.Repeat("x", tj.n%3) + "." + itoa(tj.n)
+	reply := "_INBOX.t." + strconv.Itoa(tj.n)
 	start := len(tj.acc.sent)
 	tj.acc.Publish(subj, reply, hdr, body)
 	for _, m := range tj.acc.sent[start:] {
@@ -103,19 +103,6 @@ func (tj *testJS) api(subj, body string) map[string]any {
 		tj.t.Fatalf("%s answered non-JSON %q", subj, m.Data)
 	}
 	return out
-}
-
-func itoa(n int) string { return strings.TrimSpace(strings.Repeat(" ", 0) + fmtInt(n)) }
-
-func fmtInt(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; n > 0; n /= 10 {
-		b = append([]byte{byte('0' + n%10)}, b...)
-	}
-	return string(b)
 }
 
 type discardLog struct{}

@@ -53,6 +53,7 @@ type JetStream struct {
 	order    []*jsAccount // by name
 	stopped  bool
 	stats    APIStats
+	used     [2]uint64 // bytes all streams hold, by store.Kind
 	// The server's identity and limits, read once at Start.
 	serverID, serverName, clusterName string
 	maxPending                        int64
@@ -156,8 +157,7 @@ func (js *JetStream) now() time.Time { return js.clock.Now() }
 func (js *JetStream) usage() (mem, store, resMem, resStore uint64) {
 	for _, jsa := range js.order {
 		u := jsa.usage()
-		mem, store = mem+u.Memory, store+u.Store
 		resMem, resStore = resMem+u.ReservedMemory, resStore+u.ReservedStore
 	}
-	return
+	return js.used[1], js.used[0], resMem, resStore
 }

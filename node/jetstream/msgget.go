@@ -1,7 +1,6 @@
 package jetstream
 
 import (
-	"errors"
 	"time"
 
 	"jsnode/node/store"
@@ -92,9 +91,4 @@ func (mset *stream) seqFromTime(ts int64) uint64 {
 		}
 	}
 	return max(lo, 1)
-}
-
-// isMissing reports a store error that means "no such message".
-func isMissing(err error) bool {
-	return errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrDeleted)
 }

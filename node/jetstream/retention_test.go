@@ -128,6 +128,9 @@ func TestRetentionMatchesModel(t *testing.T) {
 			if st := ts.mset.store.State(); st.Bytes != model.bytes() || st.LastSeq != model.last {
 				rt.Fatalf("after op %d: bytes %d last %d, model %d %d", i, st.Bytes, st.LastSeq, model.bytes(), model.last)
 			}
+			if u := ts.mset.jsa.used[store.Memory]; u != model.bytes() || ts.mset.js().used[store.Memory] != u {
+				rt.Fatalf("after op %d: account counts %d bytes, server %d, model %d", i, u, ts.mset.js().used[store.Memory], model.bytes())
+			}
 		}
 	})
 }

@@ -187,8 +187,6 @@ func TestUnsupportedByName(t *testing.T) {
 		cfg  StreamConfig
 		name string
 	}{
-		{StreamConfig{Name: "A", Compression: S2Compression}, "compression s2"},
-		{StreamConfig{Name: "A", SubjectDeleteMarkerTTL: time.Minute, AllowMsgTTL: true, AllowRollup: true}, "subject_delete_marker_ttl"},
 		{StreamConfig{Name: "A", AllowMsgCounter: true}, "allow_msg_counter"},
 		{StreamConfig{Name: "A", Sources: []*StreamSource{{Name: "B"}}}, "sources"},
 	} {
@@ -208,5 +206,35 @@ func TestUnsupportedByName(t *testing.T) {
 	}
 	if e := batchRefusal(nil, "x.y.1.2.3.4.$FI"); e == nil || e.ErrCode != 10205 {
 		t.Fatalf("fast batch: %v", e)
+	}
+}
+
+func TestSubjectDeleteMarkers(t *testing.T) {
+	ts := newTestStream(t, StreamConfig{Name: "S", Subjects: []string{"s.*"}, MaxAge: time.Second,
+		SubjectDeleteMarkerTTL: 2 * time.Second})
+	if !ts.mset.cfg.AllowMsgTTL || !ts.mset.cfg.AllowRollup {
+		t.Fatalf("marker TTL did not turn on TTLs and rollups: %+v", ts.mset.cfg)
+	}
+	ts.publish("s.a", nil, []byte("1"))
+	ts.publish("s.a", nil, []byte("2"))
+	ts.publish("s.b", nil, []byte("3"))
+	ts.clock.Advance(1500 * time.Millisecond)
+	// s.a's first ages out as usual; its last and s.b's only message are
+	// replaced by markers.
+	got := ts.seqs()
+	if len(got) != 2 || got[0] != 4 || got[1] != 5 {
+		t.Fatalf("after max_age: %v, want the two markers 4 and 5", got)
+	}
+	for _, seq := range got {
+		m, _ := ts.mset.store.Load(seq)
+		if header(m.Header, hdrMarkerReason) != "MaxAge" || header(m.Header, hdrTTL) != "2s" || len(m.Data) != 0 {
+			t.Fatalf("marker %d: %+v %q", seq, m, m.Header)
+		}
+	}
+	// max_age (1s) removes the markers before their TTL (2s) would, and
+	// a marker that ages out leaves no marker of its own.
+	ts.clock.Advance(3 * time.Second)
+	if got := ts.seqs(); len(got) != 0 || ts.mset.store.State().LastSeq != 5 {
+		t.Fatalf("after the markers expired: %v (last %d)", got, ts.mset.store.State().LastSeq)
 	}
 }

@@ -112,10 +112,6 @@ func checkUnsupported(cfg *StreamConfig) *apiError {
 		what = "allow_msg_counter"
 	case cfg.AllowMsgSchedules:
 		what = "allow_msg_schedules"
-	case cfg.Compression == S2Compression:
-		what = "compression s2"
-	case cfg.SubjectDeleteMarkerTTL > 0:
-		what = "subject_delete_marker_ttl"
 	case cfg.Retention == InterestPolicy || cfg.Retention == WorkQueuePolicy:
 		what = "retention " + string(cfg.Retention) // needs consumers
 	default:
@@ -340,6 +336,10 @@ func (jsa *jsAccount) checkUpdate(old *StreamConfig, in *StreamConfig, pedantic 
 		return bad("message TTL status can not be disabled")
 	case old.PersistMode != cfg.PersistMode:
 		return bad("stream configuration update can not change persist mode")
+	case old.Compression != cfg.Compression:
+		// The store applies compression from its open on; changing it
+		// would need the stream's blocks rewritten.
+		return bad("stream configuration update can not change compression on this server yet")
 	}
 	if cfg.Sealed {
 		cfg.MaxAge, cfg.Discard = 0, DiscardNew

@@ -72,15 +72,16 @@ func (jsa *jsAccount) accountDir() string {
 // store directory.
 var errNoFileStore = errors.New("file storage is not available on this server (no store directory)")
 
-// openStore opens the store for a stream (creating it when new).
-func (jsa *jsAccount) openStore(cfg *StreamConfig, dir string) (store.Store, error) {
+// openStore opens the store for a stream (creating it when new);
+// recovered, if set, sees each message a file store recovers.
+func (jsa *jsAccount) openStore(cfg *StreamConfig, dir string, recovered func(seq uint64, ts int64, hdr []byte)) (store.Store, error) {
 	if cfg.Storage == MemoryStorage {
 		return store.NewMemory(store.MemoryConfig{FirstSeq: cfg.FirstSeq}), nil
 	}
 	if jsa.js.fs == nil {
 		return nil, errNoFileStore
 	}
-	return openFileStore(jsa.js, dir, cfg)
+	return openFileStore(jsa.js, dir, cfg, recovered)
 }
 
 // addStream creates a stream from a checked config.
@@ -93,7 +94,7 @@ func (jsa *jsAccount) addStream(cfg StreamConfig) (*stream, *apiError) {
 			return nil, errStreamCreate.with("err", err.Error())
 		}
 	}
-	st, err := jsa.openStore(&cfg, mset.dir)
+	st, err := jsa.openStore(&cfg, mset.dir, nil)
 	if err != nil {
 		if mset.dir != "" {
 			_ = js.fs.RemoveAll(mset.dir)
@@ -197,13 +198,17 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	if jsa.streams[cfg.Name] != nil {
 		return fmt.Errorf("stream %q already exists", cfg.Name)
 	}
-	st, err := jsa.openStore(&cfg, dir)
+	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
+	var seen recoveredIDs
+	st, err := jsa.openStore(&cfg, dir, seen.collector(jsa.js.now().UnixNano()-int64(cfg.Duplicates)))
 	if err != nil {
 		return err
 	}
-	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, store: st, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
-	mset.recoverDedupe()
+	mset.store = st
+	mset.restoreDedupe(&seen)
+	mset.account()
 	if err := mset.start(); err != nil {
+		mset.unaccount()
 		_ = st.Stop()
 		return err
 	}
@@ -212,37 +217,43 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	return nil
 }
 
-// recoverDedupe rebuilds the message ids of the duplicate window (and
-// the last message id) from the stored messages, newest first, so a
-// publisher retrying across a restart is still deduplicated.
-func (mset *stream) recoverDedupe() {
-	st := mset.store.State()
-	if st.Msgs == 0 {
-		return
-	}
-	cut := mset.js().now().UnixNano() - int64(mset.cfg.Duplicates)
-	var found []dedupeEntry
-	for seq := st.LastSeq; seq >= st.FirstSeq && seq > 0 && len(found) < DedupeMax; seq-- {
-		m, err := mset.store.Load(seq)
-		if err != nil {
-			continue
+// recoveredIDs collects, while a file store recovers, the message ids of
+// the duplicate window and the id of the last message.
+type recoveredIDs struct {
+	entries []dedupeEntry
+	lastSeq uint64
+	lastID  string
+}
+
+// collector returns the store's recovery hook for messages stored after
+// cut (Unix ns).
+func (r *recoveredIDs) collector(cut int64) func(seq uint64, ts int64, hdr []byte) {
+	return func(seq uint64, ts int64, hdr []byte) {
+		id := header(hdr, hdrMsgID) // a copy: hdr lives only during the call
+		if seq > r.lastSeq {
+			r.lastSeq, r.lastID = seq, id
 		}
-		if m.Time <= cut {
-			break
-		}
-		id := header(m.Header, hdrMsgID)
-		if seq == st.LastSeq {
-			mset.lastMsgID = id
-		}
-		if id != "" {
-			found = append(found, dedupeEntry{id, seq, m.Time})
+		if id != "" && ts > cut {
+			r.entries = append(r.entries, dedupeEntry{id, seq, ts})
 		}
 	}
-	for i := len(found) - 1; i >= 0; i-- {
-		e := found[i]
-		if mset.dedupe.ids[e.id] == 0 {
-			mset.dedupe.ids[e.id] = e.seq
-			mset.dedupe.fifo = append(mset.dedupe.fifo, e)
-		}
+}
+
+// restoreDedupe rebuilds the dedupe window (and the last message id)
+// from what recovery saw, so a publisher retrying across a restart is
+// still deduplicated. Recovery made every message it saw durable before
+// the store opened, so answering a retry as a duplicate acknowledges
+// nothing that a power loss could still take.
+func (mset *stream) restoreDedupe(r *recoveredIDs) {
+	if r.lastSeq != 0 && r.lastSeq == mset.store.State().LastSeq {
+		mset.lastMsgID = r.lastID
+	}
+	entries := r.entries
+	if len(entries) > DedupeMax {
+		entries = entries[len(entries)-DedupeMax:]
+	}
+	for _, e := range entries {
+		mset.dedupe.ids[e.id] = e.seq
+		mset.dedupe.fifo = append(mset.dedupe.fifo, e)
 	}
 }

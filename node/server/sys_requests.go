@@ -88,6 +88,13 @@ var accountZ = map[string]zHandler{
 		}
 		return z.Account, nil
 	}),
+	"JSZ": zReq(func(s *Server, acc string, o *monitor.JszOptions) (any, error) {
+		if s.js == nil {
+			return nil, errors.New("jetstream not enabled")
+		}
+		o.Account = acc
+		return s.js.JszAccount(o)
+	}),
 	"STATZ": zReq(func(s *Server, acc string, o *monitor.AccStatzOptions) (any, error) {
 		if acc != "PING" {
 			o.Accounts = []string{acc}

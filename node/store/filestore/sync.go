@@ -11,9 +11,10 @@ import (
 // syncState is the group commit: at most one job in flight; callers that
 // arrive meanwhile wait in waiting for the next job.
 type syncState struct {
-	running bool
-	waiting []func(error)
-	dirty   []*block // blocks written since the last job began
+	running  bool
+	inflight []func(error) // acknowledged by the running job
+	waiting  []func(error)
+	dirty    []*block // blocks written since the last job began
 	// dirDirty: a block file was created or the store's directories
 	// were; newDirs lists directories to sync besides msgs/.
 	dirDirty bool
@@ -51,9 +52,13 @@ func (s *Store) WhenDurable(done func(err error)) {
 		}
 		return
 	}
-	// A waiter that arrives while a job runs needs no write of its own:
-	// the next job writes everything appended by then (group commit, and
-	// one write per job rather than one per publish).
+	if s.sync.running && !s.needsSync() && !s.unflushed() {
+		// nothing appended since the running job began: it covers done
+		s.sync.inflight = append(s.sync.inflight, done)
+		return
+	}
+	// Otherwise the next job writes everything appended by then (group
+	// commit, and one write per job rather than one per publish).
 	s.sync.waiting = append(s.sync.waiting, done)
 	if !s.sync.running {
 		s.startSync()
@@ -74,6 +79,10 @@ func (s *Store) flushWaiters() {
 		done(err)
 	}
 }
+
+// unflushed reports whether the active block holds records not yet
+// written to its file (WhenDurable leaves them for the next job).
+func (s *Store) unflushed() bool { return s.active != nil && s.active.written < s.active.size }
 
 // needsSync reports whether a job has anything to do.
 func (s *Store) needsSync() bool {
@@ -105,8 +114,7 @@ func (s *Store) startSync() {
 	}
 	m := s.maint.ready
 	s.maint.ready, s.maint.inflight = nil, m
-	waiters := s.sync.waiting
-	s.sync.waiting = nil
+	s.sync.inflight, s.sync.waiting = s.sync.waiting, nil
 	s.sync.running = true
 	fs := s.fs
 	covered := pos{s.active.num, s.active.written}
@@ -116,7 +124,7 @@ func (s *Store) startSync() {
 		if err == nil && s.sync.mark.before(covered) {
 			s.sync.mark = covered
 		}
-		s.synced(err, waiters, m)
+		s.synced(err, m)
 	})
 }
 
@@ -141,7 +149,9 @@ func syncWork(fs disk.FS, files []disk.File, dirs []string, m *maintJob) error {
 }
 
 // synced is the job's completion, on the loop.
-func (s *Store) synced(err error, waiters []func(error), m *maintJob) {
+func (s *Store) synced(err error, m *maintJob) {
+	waiters := s.sync.inflight
+	s.sync.inflight = nil
 	s.sync.running = false
 	s.maint.inflight = nil
 	if err != nil {

@@ -43,7 +43,7 @@ FUZZ_TARGETS := ./node/proto:FuzzServerParser ./node/proto:FuzzClientParser \
 	./node/proto:FuzzParseHeader ./node/conf:FuzzParse ./node/subject:FuzzIndexMatch \
 	./node/server:FuzzClientConn ./node/raft:FuzzUnmarshal ./node/proto:FuzzRouteParser \
 	./node/raftlog:FuzzOpen ./node/mapping:FuzzTransform ./node/server:FuzzMonitorRequests \
-	./node/redact:FuzzRedactConnect
+	./node/redact:FuzzRedactConnect ./node/jetstream:FuzzAPIRequest
 fuzz:
 	@set -e; for spec in $(FUZZ_TARGETS); do \
 		pkg=$${spec%%:*}; name=$${spec##*:}; \

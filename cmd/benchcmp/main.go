@@ -56,7 +56,7 @@ func bench() error {
 	natsCLI := flag.String("nats", ".tools/nats", "nats CLI binary")
 	rounds := flag.Int("rounds", 5, "interleaved rounds per scenario (median is reported)")
 	scale := flag.Float64("scale", 1, "multiply every scenario's message count")
-	only := flag.String("only", "", `run one group: "throughput", "cluster" (its cluster part) or "hardening" (default all)`)
+	only := flag.String("only", "", `run one group: "throughput", "cluster" (its cluster part), "jetstream", "js-restart" or "hardening" (default all)`)
 	parts := flag.String("hardening", "latency,stuck,memory", "hardening benchmarks to run")
 	flag.Parse()
 	clear(hardeningParts)
@@ -76,9 +76,18 @@ func bench() error {
 		return benchHardening(*jsnode, *natsServer, *rounds)
 	case "cluster":
 		return benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale)
+	case "jetstream":
+		return benchJetStream(*jsnode, *natsServer, *natsCLI, *rounds, *scale)
+	case "js-restart":
+		dir, err := os.MkdirTemp("", "benchcmp-js-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		return benchJSRestart(*jsnode, *natsServer, *natsCLI, *rounds, *scale, dir)
 	case "", "throughput":
 	default:
-		return fmt.Errorf("-only %q: want throughput, cluster or hardening", *only)
+		return fmt.Errorf("-only %q: want throughput, cluster, jetstream, js-restart or hardening", *only)
 	}
 
 	servers := []*server{
@@ -118,6 +127,9 @@ func bench() error {
 	if err := benchClusters(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
 		return err
 	}
+	if err := benchJetStream(*jsnode, *natsServer, *natsCLI, *rounds, *scale); err != nil {
+		return err
+	}
 	for _, s := range servers {
 		fmt.Printf("idle RSS %-12s %8d KiB\n", s.name, s.idleRSS)
 	}
@@ -129,6 +141,7 @@ func bench() error {
 
 type server struct {
 	name, bin, url string
+	args           []string // extra arguments (JetStream, a config file)
 	cmd            *exec.Cmd
 	idleRSS        int
 }
@@ -139,7 +152,7 @@ func (s *server) start() error {
 		return err
 	}
 	s.url = fmt.Sprintf("nats://127.0.0.1:%d", port)
-	s.cmd = exec.Command(s.bin, "-a", "127.0.0.1", "-p", strconv.Itoa(port))
+	s.cmd = exec.Command(s.bin, append([]string{"-a", "127.0.0.1", "-p", strconv.Itoa(port)}, s.args...)...)
 	s.cmd.Stdout, s.cmd.Stderr = os.Stderr, os.Stderr
 	if err := s.cmd.Start(); err != nil {
 		return fmt.Errorf("start %s: %w", s.name, err)

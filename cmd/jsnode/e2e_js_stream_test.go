@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -270,5 +272,120 @@ func TestJSFileStreamSurvivesRestart(t *testing.T) {
 	m, err := s.GetMsg(ctx, 7)
 	if err != nil || string(m.Data) != "7" {
 		t.Fatalf("message 7 after restart: %+v %v", m, err)
+	}
+}
+
+func TestJSInAClusterIsRefused(t *testing.T) {
+	opts := &server.Options{Host: "127.0.0.1", Port: -1}
+	opts.Cluster.Host, opts.Cluster.Port, opts.Cluster.Name = "127.0.0.1", -1, "c"
+	opts.JetStream.Enabled, opts.JetStream.StoreDir = true, t.TempDir()
+	n, err := startNode(opts, &memLog{})
+	if err == nil {
+		n.Shutdown()
+		t.Fatal("JetStream with cluster {} started")
+	}
+	if !strings.Contains(err.Error(), "JetStream in a cluster") {
+		t.Fatalf("error %q does not say why", err)
+	}
+}
+
+func TestJSStoreDirProblems(t *testing.T) {
+	// A store directory that cannot be created is a clear start-up error.
+	file := filepath.Join(t.TempDir(), "plain-file")
+	os.WriteFile(file, []byte("x"), 0o644)
+	opts := &server.Options{Host: "127.0.0.1", Port: -1}
+	opts.JetStream.Enabled, opts.JetStream.StoreDir = true, filepath.Join(file, "store")
+	if n, err := startNode(opts, &memLog{}); err == nil {
+		n.Shutdown()
+		t.Fatal("started on a store directory under a file")
+	} else if !strings.Contains(err.Error(), "jetstream store directory") {
+		t.Fatalf("error %q does not name the store directory", err)
+	}
+
+	// A stream directory left without meta.inf (a crash during create)
+	// and one whose meta.inf is damaged are skipped, their files kept;
+	// the good stream opens.
+	dir := t.TempDir()
+	o := &server.Options{}
+	o.JetStream.StoreDir = dir
+	n := startJSNode(t, o)
+	nc := connect(t, n)
+	js, ctx := jsContext(t, nc)
+	for _, name := range []string{"GOOD", "DAMAGED"} {
+		if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{name}}); err != nil {
+			t.Fatal(err)
+		}
+		js.Publish(ctx, name, []byte("m"))
+	}
+	nc.Close()
+	n.Shutdown()
+	streams := filepath.Join(dir, "jetstream", "$G", "streams")
+	os.MkdirAll(filepath.Join(streams, "HALF"), 0o755)
+	meta := filepath.Join(streams, "DAMAGED", "meta.inf")
+	b, _ := os.ReadFile(meta)
+	os.WriteFile(meta, []byte(strings.Replace(string(b), `"max_msgs":-1`, `"max_msgs":1`, 1)), 0o644)
+
+	o2 := &server.Options{}
+	o2.JetStream.StoreDir = dir
+	n2 := startJSNode(t, o2)
+	js2, ctx := jsContext(t, connect(t, n2))
+	var names []string
+	for name := range js2.StreamNames(ctx).Name() {
+		names = append(names, name)
+	}
+	if len(names) != 1 || names[0] != "GOOD" {
+		t.Fatalf("streams after restart: %v, want only GOOD", names)
+	}
+	if _, err := os.Stat(filepath.Join(streams, "DAMAGED", "msgs")); err != nil {
+		t.Fatalf("the damaged stream's messages were not kept: %v", err)
+	}
+}
+
+func TestJSEncryptedCompressedStream(t *testing.T) {
+	dir := t.TempDir()
+	newOpts := func(key string) *server.Options {
+		o := &server.Options{}
+		o.JetStream.StoreDir, o.JetStream.Cipher, o.JetStream.Key = dir, "chachapoly", key
+		return o
+	}
+	n := startJSNode(t, newOpts("s3cr3t"))
+	nc := connect(t, n)
+	js, ctx := jsContext(t, nc)
+	if _, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: "E", Subjects: []string{"e"},
+		Compression: jetstream.S2Compression}); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		if _, err := js.Publish(ctx, "e", []byte(fmt.Sprintf("secret-payload-%03d", i))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	nc.Close()
+	n.Shutdown()
+	filepath.Walk(filepath.Join(dir, "jetstream"), func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "secret-payload") {
+				t.Errorf("%s holds a payload in the clear", p)
+			}
+		}
+		return nil
+	})
+	// The right key reads everything back; the stream keeps s2.
+	n2 := startJSNode(t, newOpts("s3cr3t"))
+	js2, ctx := jsContext(t, connect(t, n2))
+	s, err := js2.Stream(ctx, "E")
+	if err != nil || s.CachedInfo().State.Msgs != 50 || s.CachedInfo().Config.Compression != jetstream.S2Compression {
+		t.Fatalf("after restart: %+v %v", s, err)
+	}
+	m, err := s.GetMsg(ctx, 42)
+	if err != nil || string(m.Data) != "secret-payload-041" {
+		t.Fatalf("message 42: %+v %v", m, err)
+	}
+	n2.Shutdown()
+	// Another key opens nothing it cannot decrypt: the stream is not served.
+	n3 := startJSNode(t, newOpts("wrong"))
+	js3, ctx := jsContext(t, connect(t, n3))
+	if _, err := js3.Stream(ctx, "E"); !errors.Is(err, jetstream.ErrStreamNotFound) {
+		t.Fatalf("stream opened with the wrong key: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -52,7 +53,12 @@ func prepareJetStream(o *server.Options, log server.Logger) (disk.FS, error) {
 
 // startJetStream enables JetStream on the started server (on the loop).
 func startJetStream(s *server.Server, fs disk.FS) error {
-	_, err := jetstream.Start(s, fs)
+	js, err := jetstream.Start(s, fs)
+	if js != nil {
+		// Recovery read every block once; give what it freed back to the
+		// system now rather than over the scavenger's next minutes.
+		debug.FreeOSMemory()
+	}
 	return err
 }
 

@@ -153,7 +153,7 @@ func TestErrorsNamePosition(t *testing.T) {
 	}{
 		{"port: 4222\nbogus: 1\n", `bad.conf:2:1: unknown field "bogus"`},
 		{"port: 4222\ncluster { name: c, bogus: 1 }\n", `bad.conf:2:20: unknown field "bogus"`},
-		{"jetstream: { cipher: aes }\n", `bad.conf:1:14: "cipher" is not supported by jsnode yet`},
+		{"jetstream: { tpm: {} }\n", `bad.conf:1:14: "tpm" is not supported by jsnode yet`},
 		{"https_port: 8443\n", `bad.conf:1:1: "https_port" is not supported by jsnode yet`},
 		{"authorization {\n  users = [ { user: a, pasword: b } ]\n}\n", `bad.conf:2:`},
 		{"authorization { users = [ { user: a, account: X } ] }\n", `bad.conf:1:38: unknown field "account"`},

@@ -9,8 +9,7 @@ import (
 
 // The jetstream {} keys of nats-server jsnode does not have yet; they are
 // refused by name rather than ignored.
-var jetstreamNotSupported = set("key", "ek", "encryption_key", "prev_key", "prev_ek", "prev_encryption_key",
-	"cipher", "extension_hint", "limits", "tpm", "unique_tag", "max_outstanding_catchup", "max_buffered_size",
+var jetstreamNotSupported = set("prev_key", "prev_ek", "prev_encryption_key", "extension_hint", "limits", "tpm", "unique_tag", "max_outstanding_catchup", "max_buffered_size",
 	"max_buffered_msgs", "request_queue_limit", "info_queue_limit", "meta_compact", "meta_compact_size",
 	"meta_compact_sync", "max_concurrent_io", "strict")
 
@@ -30,6 +29,9 @@ func applyJetStream(v *conf.Value, o *server.Options) error {
 		if err := applyJetStreamKey(m, key, val, o); err != nil {
 			return err
 		}
+	}
+	if js.Cipher != "" && js.Key == "" {
+		return v.Errorf("jetstream cipher %q needs a key", js.Cipher)
 	}
 	return nil
 }
@@ -63,6 +65,23 @@ func applyJetStreamKey(m *conf.Map, key string, v *conf.Value, o *server.Options
 		}
 	case "enable", "enabled":
 		js.Enabled, err = v.AsBool()
+	case "key", "ek", "encryption_key":
+		js.Key, err = v.AsString()
+		if err == nil && js.Cipher == "" {
+			js.Cipher = "chachapoly" // nats-server's default cipher
+		}
+	case "cipher":
+		var c string
+		if c, err = v.AsString(); err == nil {
+			switch strings.ToLower(c) {
+			case "chacha", "chachapoly", "chacha20", "chacha20poly1305":
+				js.Cipher = "chachapoly"
+			case "aes", "aes-gcm", "aesgcm":
+				js.Cipher = "aes"
+			default:
+				err = v.Errorf("Unknown cipher type: %q", c)
+			}
+		}
 	default:
 		if jetstreamNotSupported[k] {
 			return refuse(m, key)

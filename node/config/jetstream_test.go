@@ -36,6 +36,14 @@ func TestJetStreamBlock(t *testing.T) {
 			t.Errorf("%q: enabled %v, want %v", text, got, want)
 		}
 	}
+	o = loadJS(t, "jetstream { key: s3cr3t }\n")
+	if o.JetStream.Cipher != "chachapoly" || o.JetStream.Key != "s3cr3t" {
+		t.Fatalf("key without cipher: %+v", o.JetStream)
+	}
+	o = loadJS(t, "jetstream { cipher: AES, key: k }\n")
+	if o.JetStream.Cipher != "aes" {
+		t.Fatalf("cipher AES: %+v", o.JetStream)
+	}
 	o = loadJS(t, "store_dir: /x\njetstream: enabled\n")
 	if o.JetStream.StoreDir != "/x" || !o.JetStream.Enabled {
 		t.Fatalf("top-level store_dir: %+v", o.JetStream)
@@ -71,7 +79,9 @@ func TestJetStreamBlockErrors(t *testing.T) {
 	for text, want := range map[string]string{
 		"jetstream: maybe":                         "Expected 'enabled' or 'disabled'",
 		"jetstream { bogus: 1 }":                   `unknown field "bogus"`,
-		"jetstream { key: s3cr3t }":                `"key" is not supported by jsnode yet`,
+		"jetstream { prev_key: s3cr3t }":           `"prev_key" is not supported by jsnode yet`,
+		"jetstream { cipher: aes }":                `jetstream cipher "aes" needs a key`,
+		"jetstream { cipher: rot13, key: k }":      `Unknown cipher type: "rot13"`,
 		"jetstream { sync_interval: 0s }":          "sync_interval must be positive",
 		"jetstream { domain: \"a.b\" }":            "invalid domain name",
 		"store_dir: a\njetstream { store_dir: b }": "Duplicate 'store_dir' configuration",

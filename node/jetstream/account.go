@@ -5,14 +5,23 @@ import (
 	"jsnode/node/store"
 )
 
+// account is what JetStream uses of a server account: its name and its
+// internal messaging (*server.Account; a fake in tests).
+type account interface {
+	Name() string
+	Subscribe(subj, queue string, handler server.MsgHandler) (unsubscribe func(), err error)
+	Publish(subj, reply string, hdr, msg []byte)
+}
+
 // jsAccount is JetStream in one account: its API, streams and limits.
 type jsAccount struct {
 	js      *JetStream
-	acc     *server.Account
+	acc     account
 	limits  AccountLimits
 	streams map[string]*stream
 	unsubs  []func()
 	api     APIStats
+	used    [2]uint64 // bytes the account's streams hold, by store.Kind
 }
 
 // apiPrefixes are the subject prefixes the account's API answers on: the
@@ -49,7 +58,7 @@ func (jsa *jsAccount) subscribeAPI() error {
 
 // subscribeNotEnabled answers INFO in an account without JetStream, as
 // nats-server does; every other API request finds no responder.
-func (js *JetStream) subscribeNotEnabled(acc *server.Account) error {
+func (js *JetStream) subscribeNotEnabled(acc account) error {
 	for _, prefix := range js.apiPrefixes() {
 		_, err := acc.Subscribe(prefix+"INFO", "", func(m *server.Msg) {
 			if m.Reply != "" {
@@ -76,15 +85,13 @@ func (jsa *jsAccount) stop() {
 
 // usage is what the account's streams hold and reserve.
 func (jsa *jsAccount) usage() tierUsage {
-	u := tierUsage{Limits: jsa.limits, Streams: len(jsa.streams)}
+	u := tierUsage{Limits: jsa.limits, Streams: len(jsa.streams),
+		Memory: jsa.used[store.Memory], Store: jsa.used[store.File]}
 	for _, mset := range jsa.streams {
-		st := mset.store.State()
 		res := uint64(max(mset.cfg.MaxBytes, 0))
 		if mset.kind() == store.Memory {
-			u.Memory += st.Bytes
 			u.ReservedMemory += res
 		} else {
-			u.Store += st.Bytes
 			u.ReservedStore += res
 		}
 	}

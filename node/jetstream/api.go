@@ -121,7 +121,7 @@ func failed(resp any) bool {
 func (r *apiResponse) apiErr() *apiError { return r.Error }
 
 // respond sends resp as JSON to reply.
-func respond(acc *server.Account, reply string, resp any) {
+func respond(acc account, reply string, resp any) {
 	b, err := json.Marshal(resp)
 	if err != nil {
 		b = []byte(`{"type":"` + typeSystem + `","error":{"code":500,"description":"encoding the response failed"}}`)

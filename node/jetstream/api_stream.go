@@ -21,7 +21,7 @@ func (r *apiRequest) lookup() (*stream, *apiError) {
 func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 	var req streamConfigRequest
 	if len(r.body) == 0 {
-		return nil, errStreamConfigRequired(r)
+		return nil, errInvalidJSON.with("err", "stream configuration required")
 	}
 	if e := r.decode(&req); e != nil {
 		return nil, e
@@ -39,10 +39,6 @@ func (r *apiRequest) readConfig() (*streamConfigRequest, *apiError) {
 		return nil, errStreamMismatch.ptr()
 	}
 	return &req, nil
-}
-
-func errStreamConfigRequired(*apiRequest) *apiError {
-	return errInvalidJSON.with("err", "stream configuration required")
 }
 
 // streamCreate answers STREAM.CREATE.<name>.
@@ -208,6 +204,7 @@ func (mset *stream) enforceAllLimits() {
 		}
 	}
 	mset.enforceLimits("")
+	mset.account()
 	mset.scheduleExpiry()
 }
 
@@ -238,7 +235,7 @@ func (mset *stream) info(deleted bool, filter string, offset int) *StreamInfo {
 	js := mset.js()
 	st := mset.store.State()
 	si := &StreamInfo{Config: withDynamicMetadata(mset.cfg), Created: mset.created, Domain: js.opts.Domain,
-		Cluster: &ClusterInfo{Name: js.srv.ClusterName(), Leader: js.srv.Name()}, TimeStamp: js.now().UTC()}
+		Cluster: &ClusterInfo{Name: js.clusterName, Leader: js.serverName}, TimeStamp: js.now().UTC()}
 	si.State = StreamState{Msgs: st.Msgs, Bytes: st.Bytes, FirstSeq: st.FirstSeq, LastSeq: st.LastSeq,
 		FirstTime: unixTime(st.FirstTime), LastTime: unixTime(st.LastTime), NumSubjects: st.NumSubjects,
 		NumDeleted: st.NumDeleted}
@@ -332,7 +329,28 @@ func (r *apiRequest) streamPurge() any {
 		return resp
 	}
 	resp.Purged, resp.Success = n, true
-	return resp
+	return r.whenDurable(mset, resp, func(err error) {
+		resp.Purged, resp.Success = 0, false
+		resp.Error = errStreamGeneralError.with("err", err.Error())
+	})
+}
+
+// whenDurable sends resp once everything the request changed in mset's
+// store is durable (onErr turns it into the failure if the sync fails)
+// and returns nil: the answer comes later. An acknowledged delete or purge
+// must survive a power loss as an acknowledged publish does; answered at
+// once, its tombstones could still be lost and the messages come back.
+func (r *apiRequest) whenDurable(mset *stream, resp any, onErr func(error)) any {
+	jsa, reply := r.jsa, r.reply
+	mset.store.WhenDurable(func(err error) {
+		if err != nil {
+			onErr(err)
+			jsa.api.Errors++
+			jsa.js.stats.Errors++
+		}
+		respond(jsa.acc, reply, resp)
+	})
+	return nil
 }
 
 // purge removes what a purge request names.
@@ -352,6 +370,7 @@ func (mset *stream) purge(req *streamPurgeRequest) (uint64, error) {
 	default:
 		n, err = s.Purge(req.Subject, req.Sequence, req.Keep)
 	}
+	mset.account()
 	mset.scheduleExpiry()
 	return n, err
 }
@@ -433,7 +452,11 @@ func (r *apiRequest) msgDelete() any {
 		resp.Error = errSequenceNotFound.with("seq", strconv.FormatUint(req.Seq, 10))
 	default:
 		resp.Success = true
+		mset.account()
 		mset.scheduleExpiry()
+		return r.whenDurable(mset, resp, func(err error) {
+			resp.Success, resp.Error = false, errStreamMsgDeleteFailed.with("err", err.Error())
+		})
 	}
 	return resp
 }

@@ -106,7 +106,7 @@ func (mset *stream) maxBytes(req *msgGetRequest) int {
 	if req.MaxBytes > 0 {
 		return req.MaxBytes
 	}
-	return int(mset.js().srv.MaxPending())
+	return int(mset.js().maxPending)
 }
 
 // directBatch answers a single get, or a batch with the pending counts

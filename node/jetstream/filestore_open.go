@@ -1,6 +1,9 @@
 package jetstream
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"math/rand/v2"
 	"time"
 
 	"jsnode/node/store"
@@ -14,10 +17,35 @@ const RelaxedSyncDefault = 2 * time.Minute
 // openFileStore opens a stream's file store under dir. The store is
 // durable before ack unless the server runs relaxed (a sync_interval)
 // or the stream asks for persist_mode async.
-func openFileStore(js *JetStream, dir string, cfg *StreamConfig) (store.Store, error) {
+func openFileStore(js *JetStream, dir string, cfg *StreamConfig, recovered func(uint64, int64, []byte)) (store.Store, error) {
 	fc := filestore.Config{Syncer: js.syncer, Clock: js.clock, FirstSeq: cfg.FirstSeq,
-		SyncInterval: js.relaxedInterval(cfg)}
+		SyncInterval: js.relaxedInterval(cfg), OnRecover: recovered}
+	if cfg.Compression == S2Compression {
+		fc.Compression = filestore.S2
+	}
+	if js.opts.Cipher != "" {
+		fc.Cipher, fc.Key, fc.Rand = js.opts.Cipher, streamKey(js.opts.Key, dir), randReader{js.rand}
+	}
 	return filestore.Open(js.fs, dir, fc)
+}
+
+// streamKey derives a stream's encryption key from the server's key and
+// the stream's directory (account and name), so no two streams share one.
+func streamKey(serverKey, dir string) []byte {
+	h := hmac.New(sha256.New, []byte(serverKey))
+	h.Write([]byte(dir))
+	return h.Sum(nil)
+}
+
+// randReader reads from the node's seeded source (the salts of
+// encrypted stores).
+type randReader struct{ r *rand.Rand }
+
+func (r randReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r.r.Uint32())
+	}
+	return len(p), nil
 }
 
 // relaxedInterval is the sync interval of a relaxed stream, 0 for one

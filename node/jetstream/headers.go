@@ -33,6 +33,8 @@ const (
 	hdrMarkerReason       = "Nats-Marker-Reason"
 	hdrBatchID            = "Nats-Batch-Id"
 
+	markerReasonMaxAge = "MaxAge"
+
 	rollupSubject = "sub"
 	rollupAll     = "all"
 )

@@ -2,7 +2,6 @@ package jetstream
 
 import (
 	"math/rand/v2"
-	"testing"
 	"time"
 
 	"jsnode/clock"
@@ -17,7 +16,14 @@ type testStream struct {
 	clock *clock.Manual
 }
 
-func newTestStream(t testing.TB, cfg StreamConfig) *testStream {
+// tester is what the helpers need of a test (*testing.T, *rapid.T).
+type tester interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func newTestStream(t tester, cfg StreamConfig) *testStream {
 	t.Helper()
 	clk := clock.NewManual(time.Unix(1_800_000_000, 0))
 	js := &JetStream{clock: clk, rand: rand.New(rand.NewPCG(1, 2)), accounts: map[string]*jsAccount{},

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -52,6 +53,10 @@ type JetStream struct {
 	order    []*jsAccount // by name
 	stopped  bool
 	stats    APIStats
+	used     [2]uint64 // bytes all streams hold, by store.Kind
+	// The server's identity and limits, read once at Start.
+	serverID, serverName, clusterName string
+	maxPending                        int64
 }
 
 // Start enables JetStream on the started server s, as its options say:
@@ -63,6 +68,11 @@ func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 	if !opts.Enabled {
 		return nil, nil
 	}
+	if s.Clustered() {
+		// Streams would be separate on every node while their subjects
+		// are routed between them: refuse rather than mislead.
+		return nil, errors.New("jetstream: JetStream in a cluster (replicated streams, the meta group) is not supported by jsnode yet; run JetStream on a server without cluster {}")
+	}
 	env := s.Env()
 	js := &JetStream{srv: s, opts: opts, clock: env.Clock, fs: fs, syncer: s.Syncer(), log: s.Logger(),
 		rand: env.Rand, accounts: map[string]*jsAccount{}}
@@ -73,6 +83,7 @@ func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 		js.opts.MaxStore = MaxStoreDefault
 	}
 	js.stats.Level = APILevel
+	js.serverID, js.serverName, js.clusterName, js.maxPending = s.ID(), s.Name(), s.ClusterName(), s.MaxPending()
 	for _, name := range s.AccountNames() {
 		if err := js.enableAccount(name); err != nil {
 			js.Shutdown()
@@ -146,8 +157,7 @@ func (js *JetStream) now() time.Time { return js.clock.Now() }
 func (js *JetStream) usage() (mem, store, resMem, resStore uint64) {
 	for _, jsa := range js.order {
 		u := jsa.usage()
-		mem, store = mem+u.Memory, store+u.Store
 		resMem, resStore = resMem+u.ReservedMemory, resStore+u.ReservedStore
 	}
-	return
+	return js.used[1], js.used[0], resMem, resStore
 }

@@ -56,11 +56,12 @@ func (mset *stream) expire() {
 			if st.Msgs == 0 || st.FirstTime > now-age {
 				break
 			}
-			if ok, _ := mset.store.Remove(st.FirstSeq, false); !ok {
+			if !mset.expireByAge(st.FirstSeq) {
 				break
 			}
 		}
 	}
+	mset.account()
 	if budget <= 0 {
 		mset.expiry = mset.js().clock.AfterFunc(0, mset.expire)
 		return
@@ -68,26 +69,60 @@ func (mset *stream) expire() {
 	mset.scheduleExpiry()
 }
 
+// expireByAge removes the message at seq, which passed max_age. With
+// subject_delete_marker_ttl, the last message of a subject is replaced
+// by a delete marker instead (Nats-Marker-Reason: MaxAge, a Nats-TTL of
+// the marker TTL, and a subject rollup that removes the message), so
+// watchers learn the subject is gone. It reports whether it removed one.
+func (mset *stream) expireByAge(seq uint64) bool {
+	ttl := mset.cfg.SubjectDeleteMarkerTTL
+	if ttl > 0 {
+		m, err := mset.store.Load(seq)
+		if err == nil && header(m.Header, hdrMarkerReason) == "" && mset.store.SubjectState(m.Subject).Msgs == 1 {
+			marker := appendFields(nil, hdrMarkerReason, markerReasonMaxAge, hdrTTL, ttl.String(),
+				hdrRollup, rollupSubject)
+			if _, _, e := mset.storeMsg(m.Subject, marker, nil); e == nil {
+				return true
+			}
+		}
+	}
+	ok, _ := mset.store.Remove(seq, false)
+	return ok
+}
+
 // checkUsage refuses a message of size bytes that would take the server
 // or the account past its storage limits.
 func (jsa *jsAccount) checkUsage(mset *stream, size uint64) *apiError {
-	js := jsa.js
-	mem, file, _, _ := js.usage()
-	u := jsa.usage()
-	if mset.kind() == store.Memory {
-		if mem+size > uint64(js.opts.MaxMemory) {
-			return errInsufficientResources.ptr()
-		}
-		if l := jsa.limits.MaxMemory; l >= 0 && u.Memory+size > uint64(l) {
-			return errAccountResourcesExceeded.ptr()
-		}
-		return nil
+	js, k := jsa.js, mset.kind()
+	serverMax, accountMax := js.opts.MaxStore, jsa.limits.MaxStore
+	if k == store.Memory {
+		serverMax, accountMax = js.opts.MaxMemory, jsa.limits.MaxMemory
 	}
-	if file+size > uint64(js.opts.MaxStore) {
+	if js.used[k]+size > uint64(serverMax) {
 		return errInsufficientResources.ptr()
 	}
-	if l := jsa.limits.MaxStore; l >= 0 && u.Store+size > uint64(l) {
+	if accountMax >= 0 && jsa.used[k]+size > uint64(accountMax) {
 		return errAccountResourcesExceeded.ptr()
 	}
 	return nil
+}
+
+// account brings the account's and the server's byte counts up to date
+// with the stream's store, after anything that may have added or removed
+// messages: usage checks then cost O(1) per publish.
+func (mset *stream) account() {
+	now := mset.store.State().Bytes
+	k := mset.kind()
+	jsa, js := mset.jsa, mset.js()
+	jsa.used[k] += now - mset.bytes // wraps correctly when bytes fell
+	js.used[k] += now - mset.bytes
+	mset.bytes = now
+}
+
+// unaccount removes the stream's bytes from the counts (it is deleted).
+func (mset *stream) unaccount() {
+	k := mset.kind()
+	mset.jsa.used[k] -= mset.bytes
+	mset.js().used[k] -= mset.bytes
+	mset.bytes = 0
 }

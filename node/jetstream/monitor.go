@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"errors"
 	"time"
 
 	"jsnode/node/monitor"
@@ -57,7 +58,7 @@ func (js *JetStream) Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error) {
 		o = *opts
 	}
 	o = o.Normalize()
-	info := &monitor.JSInfo{JetStreamStats: js.statsNow(), ID: js.srv.ID(), Now: js.now().UTC(),
+	info := &monitor.JSInfo{JetStreamStats: js.statsNow(), ID: js.serverID, Now: js.now().UTC(),
 		Config: js.config()}
 	for _, jsa := range js.order {
 		info.Streams += len(jsa.streams)
@@ -82,6 +83,18 @@ func (js *JetStream) Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error) {
 	hi := min(lo+o.Limit, len(details))
 	info.AccountDetails = details[lo:hi]
 	return info, nil
+}
+
+// JszAccount answers $SYS.REQ.ACCOUNT.<account>.JSZ: the account's part
+// of /jsz, its streams included.
+func (js *JetStream) JszAccount(opts *monitor.JszOptions) (*monitor.AccountDetail, error) {
+	o := *opts
+	jsa := js.accounts[o.Account]
+	if jsa == nil {
+		return nil, errors.New("account not found or not JetStream enabled")
+	}
+	o.Streams = true
+	return jsa.detail(&o), nil
 }
 
 // detail is the account's entry in /jsz?accounts=true.

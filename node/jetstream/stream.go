@@ -26,6 +26,7 @@ type stream struct {
 	lastMsgID string
 	expiry    clock.Timer // the next max_age or TTL expiry
 	expiryAt  int64
+	bytes     uint64 // the store's bytes as last counted (account)
 	ackPrefix []byte // the PubAck's start, up to "seq":
 	stopped   bool
 }
@@ -120,6 +121,7 @@ func (mset *stream) stop(remove bool) error {
 	}
 	mset.stopped = true
 	mset.unsubscribe()
+	mset.unaccount()
 	if mset.expiry != nil {
 		mset.expiry.Stop()
 	}
@@ -253,6 +255,7 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 	}
 	mset.applyRollup(rollup, subj, seq)
 	mset.enforceLimits(subj)
+	mset.account()
 	mset.republishMsg(subj, hdr, data, seq, now, prevSubjLast)
 	mset.scheduleExpiry()
 	return seq, false, nil
@@ -277,6 +280,13 @@ func (mset *stream) checkHeaders(subj string, hdr []byte) (ttl int64, rollup, ms
 		t, ok := parseTTL(v)
 		if !ok {
 			return 0, "", "", errMessageTTLInvalid.ptr()
+		}
+		if t < 0 {
+			// "never" exempts a message from max_age, which the stores
+			// cannot express yet: refused by name, not stored as an
+			// ordinary message max_age would remove.
+			return 0, "", "", &apiError{Code: 400, ErrCode: errMessageTTLInvalid.ErrCode,
+				Description: "per-message TTL \"never\" is not supported by this server yet"}
 		}
 		ttl = t
 	}

@@ -180,3 +180,61 @@ func indexOf(s, sub string) int {
 	}
 	return -1
 }
+
+func TestUnsupportedByName(t *testing.T) {
+	jsa := newTestStream(t, StreamConfig{Name: "X"}).mset.jsa
+	for _, c := range []struct {
+		cfg  StreamConfig
+		name string
+	}{
+		{StreamConfig{Name: "A", AllowMsgCounter: true}, "allow_msg_counter"},
+		{StreamConfig{Name: "A", Sources: []*StreamSource{{Name: "B"}}}, "sources"},
+	} {
+		if _, e := jsa.checkConfig(&c.cfg, false); e == nil || !contains(e.Description, c.name+" is not supported") {
+			t.Errorf("%+v: %v, want a refusal naming %s", c.cfg, e, c.name)
+		}
+	}
+	ts := newTestStream(t, StreamConfig{Name: "T", AllowMsgTTL: true})
+	if _, _, e := ts.publish("T", hdr(hdrTTL, "never"), nil); e == nil || !contains(e.Description, "not supported") {
+		t.Fatalf("Nats-TTL never: %v", e)
+	}
+	if _, _, e := ts.publish("T", hdr(hdrBatchID, "b1"), nil); e != nil {
+		t.Fatalf("storeMsg itself does not look at batches: %v", e)
+	}
+	if e := batchRefusal(hdr(hdrBatchID, "b1"), "r"); e == nil || e.ErrCode != 10174 {
+		t.Fatalf("atomic batch: %v", e)
+	}
+	if e := batchRefusal(nil, "x.y.1.2.3.4.$FI"); e == nil || e.ErrCode != 10205 {
+		t.Fatalf("fast batch: %v", e)
+	}
+}
+
+func TestSubjectDeleteMarkers(t *testing.T) {
+	ts := newTestStream(t, StreamConfig{Name: "S", Subjects: []string{"s.*"}, MaxAge: time.Second,
+		SubjectDeleteMarkerTTL: 2 * time.Second})
+	if !ts.mset.cfg.AllowMsgTTL || !ts.mset.cfg.AllowRollup {
+		t.Fatalf("marker TTL did not turn on TTLs and rollups: %+v", ts.mset.cfg)
+	}
+	ts.publish("s.a", nil, []byte("1"))
+	ts.publish("s.a", nil, []byte("2"))
+	ts.publish("s.b", nil, []byte("3"))
+	ts.clock.Advance(1500 * time.Millisecond)
+	// s.a's first ages out as usual; its last and s.b's only message are
+	// replaced by markers.
+	got := ts.seqs()
+	if len(got) != 2 || got[0] != 4 || got[1] != 5 {
+		t.Fatalf("after max_age: %v, want the two markers 4 and 5", got)
+	}
+	for _, seq := range got {
+		m, _ := ts.mset.store.Load(seq)
+		if header(m.Header, hdrMarkerReason) != "MaxAge" || header(m.Header, hdrTTL) != "2s" || len(m.Data) != 0 {
+			t.Fatalf("marker %d: %+v %q", seq, m, m.Header)
+		}
+	}
+	// max_age (1s) removes the markers before their TTL (2s) would, and
+	// a marker that ages out leaves no marker of its own.
+	ts.clock.Advance(3 * time.Second)
+	if got := ts.seqs(); len(got) != 0 || ts.mset.store.State().LastSeq != 5 {
+		t.Fatalf("after the markers expired: %v (last %d)", got, ts.mset.store.State().LastSeq)
+	}
+}

@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,11 +22,46 @@ const (
 	metaVersion = 1
 )
 
-// streamMeta is what meta.inf holds.
+// streamMeta is what meta.inf holds. Sum is the SHA-256 of the file's
+// JSON encoded without Sum: a damaged meta.inf must not be read as a
+// different config (a lower max_msgs would delete messages).
 type streamMeta struct {
 	Version int          `json:"version"`
 	Config  StreamConfig `json:"config"`
 	Created time.Time    `json:"created"`
+	Sum     string       `json:"sum,omitempty"`
+}
+
+// encodeMeta encodes meta with its checksum.
+func encodeMeta(meta streamMeta) ([]byte, error) {
+	meta.Sum = ""
+	b, err := json.Marshal(meta)
+	if err != nil {
+		return nil, err
+	}
+	h := sha256.Sum256(b)
+	meta.Sum = hex.EncodeToString(h[:])
+	return json.Marshal(meta)
+}
+
+// decodeMeta decodes a meta.inf and checks its checksum.
+func decodeMeta(b []byte) (streamMeta, error) {
+	var meta streamMeta
+	if err := json.Unmarshal(b, &meta); err != nil {
+		return meta, fmt.Errorf("%s: %w", metaFile, err)
+	}
+	if meta.Version != metaVersion {
+		return meta, fmt.Errorf("%s: version %d, want %d", metaFile, meta.Version, metaVersion)
+	}
+	again, err := encodeMeta(meta)
+	if err != nil {
+		return meta, err
+	}
+	var check streamMeta
+	if json.Unmarshal(again, &check) != nil || check.Sum != meta.Sum {
+		return meta, fmt.Errorf("%s: checksum mismatch (the file is damaged)", metaFile)
+	}
+	return meta, nil
 }
 
 // accountDir is where the account's streams live on the store's FS.
@@ -36,15 +73,16 @@ func (jsa *jsAccount) accountDir() string {
 // store directory.
 var errNoFileStore = errors.New("file storage is not available on this server (no store directory)")
 
-// openStore opens the store for a stream (creating it when new).
-func (jsa *jsAccount) openStore(cfg *StreamConfig, dir string) (store.Store, error) {
+// openStore opens the store for a stream (creating it when new);
+// recovered, if set, sees each message a file store recovers.
+func (jsa *jsAccount) openStore(cfg *StreamConfig, dir string, recovered func(seq uint64, ts int64, hdr []byte)) (store.Store, error) {
 	if cfg.Storage == MemoryStorage {
 		return store.NewMemory(store.MemoryConfig{FirstSeq: cfg.FirstSeq}), nil
 	}
 	if jsa.js.fs == nil {
 		return nil, errNoFileStore
 	}
-	return openFileStore(jsa.js, dir, cfg)
+	return openFileStore(jsa.js, dir, cfg, recovered)
 }
 
 // addStream creates a stream from a checked config.
@@ -57,7 +95,7 @@ func (jsa *jsAccount) addStream(cfg StreamConfig) (*stream, *apiError) {
 			return nil, errStreamCreate.with("err", err.Error())
 		}
 	}
-	st, err := jsa.openStore(&cfg, mset.dir)
+	st, err := jsa.openStore(&cfg, mset.dir, nil)
 	if err != nil {
 		if mset.dir != "" {
 			_ = js.fs.RemoveAll(mset.dir)
@@ -80,7 +118,7 @@ func (jsa *jsAccount) writeMeta(mset *stream) error {
 	if fs == nil {
 		return errNoFileStore
 	}
-	b, err := json.Marshal(streamMeta{Version: metaVersion, Config: mset.cfg, Created: mset.created})
+	b, err := encodeMeta(streamMeta{Version: metaVersion, Config: mset.cfg, Created: mset.created})
 	if err != nil {
 		return err
 	}
@@ -90,11 +128,15 @@ func (jsa *jsAccount) writeMeta(mset *stream) error {
 	if err := disk.WriteFileAtomic(fs, path.Join(mset.dir, metaFile), b); err != nil {
 		return err
 	}
-	// MkdirAll does not say which directories it made: sync every
-	// ancestor's entries, or a power loss after the create was answered
-	// could take the new jetstream/<account>/streams path, and the
-	// stream with it (the store's first sync came too late for that).
-	for d := path.Dir(mset.dir); ; d = path.Dir(d) {
+	return syncUp(fs, path.Dir(mset.dir))
+}
+
+// syncUp syncs dir and every directory above it up to the store's root:
+// MkdirAll may just have created any of them, and a new entry is durable
+// only once its own parent is synced. Without this an acknowledged stream
+// create was lost on power loss until the first publish synced them.
+func syncUp(fs disk.FS, dir string) error {
+	for d := path.Clean(dir); ; d = path.Dir(d) {
 		if err := fs.SyncDir(d); err != nil {
 			return err
 		}
@@ -143,9 +185,9 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	if err != nil {
 		return err
 	}
-	var meta streamMeta
-	if err := json.Unmarshal(b, &meta); err != nil {
-		return fmt.Errorf("%s: %w", metaFile, err)
+	meta, err := decodeMeta(b)
+	if err != nil {
+		return err
 	}
 	cfg, e := jsa.checkConfig(&meta.Config, false)
 	if e != nil {
@@ -157,13 +199,17 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	if jsa.streams[cfg.Name] != nil {
 		return fmt.Errorf("stream %q already exists", cfg.Name)
 	}
-	st, err := jsa.openStore(&cfg, dir)
+	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
+	var seen recoveredIDs
+	st, err := jsa.openStore(&cfg, dir, seen.collector(jsa.js.now().UnixNano()-int64(cfg.Duplicates)))
 	if err != nil {
 		return err
 	}
-	mset := &stream{jsa: jsa, cfg: cfg, created: meta.Created, store: st, dir: dir, dedupe: newDedupe(cfg.Duplicates)}
-	mset.recoverDedupe()
+	mset.store = st
+	mset.restoreDedupe(&seen)
+	mset.account()
 	if err := mset.start(); err != nil {
+		mset.unaccount()
 		_ = st.Stop()
 		return err
 	}
@@ -172,37 +218,46 @@ func (jsa *jsAccount) recoverStream(dir string) error {
 	return nil
 }
 
-// recoverDedupe rebuilds the message ids of the duplicate window (and
-// the last message id) from the stored messages, newest first, so a
-// publisher retrying across a restart is still deduplicated.
-func (mset *stream) recoverDedupe() {
-	st := mset.store.State()
-	if st.Msgs == 0 || mutant.On(mutant.JSForgetDedupe) {
-		return
-	}
-	cut := mset.js().now().UnixNano() - int64(mset.cfg.Duplicates)
-	var found []dedupeEntry
-	for seq := st.LastSeq; seq >= st.FirstSeq && seq > 0 && len(found) < DedupeMax; seq-- {
-		m, err := mset.store.Load(seq)
-		if err != nil {
-			continue
+// recoveredIDs collects, while a file store recovers, the message ids of
+// the duplicate window and the id of the last message.
+type recoveredIDs struct {
+	entries []dedupeEntry
+	lastSeq uint64
+	lastID  string
+}
+
+// collector returns the store's recovery hook for messages stored after
+// cut (Unix ns).
+func (r *recoveredIDs) collector(cut int64) func(seq uint64, ts int64, hdr []byte) {
+	return func(seq uint64, ts int64, hdr []byte) {
+		id := header(hdr, hdrMsgID) // a copy: hdr lives only during the call
+		if seq > r.lastSeq {
+			r.lastSeq, r.lastID = seq, id
 		}
-		if m.Time <= cut {
-			break
-		}
-		id := header(m.Header, hdrMsgID)
-		if seq == st.LastSeq {
-			mset.lastMsgID = id
-		}
-		if id != "" {
-			found = append(found, dedupeEntry{id, seq, m.Time})
+		if id != "" && ts > cut {
+			r.entries = append(r.entries, dedupeEntry{id, seq, ts})
 		}
 	}
-	for i := len(found) - 1; i >= 0; i-- {
-		e := found[i]
-		if mset.dedupe.ids[e.id] == 0 {
-			mset.dedupe.ids[e.id] = e.seq
-			mset.dedupe.fifo = append(mset.dedupe.fifo, e)
-		}
+}
+
+// restoreDedupe rebuilds the dedupe window (and the last message id)
+// from what recovery saw, so a publisher retrying across a restart is
+// still deduplicated. Recovery made every message it saw durable before
+// the store opened, so answering a retry as a duplicate acknowledges
+// nothing that a power loss could still take.
+func (mset *stream) restoreDedupe(r *recoveredIDs) {
+	if mutant.On(mutant.JSForgetDedupe) {
+		return // planted bug: the window is not rebuilt
+	}
+	if r.lastSeq != 0 && r.lastSeq == mset.store.State().LastSeq {
+		mset.lastMsgID = r.lastID
+	}
+	entries := r.entries
+	if len(entries) > DedupeMax {
+		entries = entries[len(entries)-DedupeMax:]
+	}
+	for _, e := range entries {
+		mset.dedupe.ids[e.id] = e.seq
+		mset.dedupe.fifo = append(mset.dedupe.fifo, e)
 	}
 }

@@ -9,8 +9,8 @@ import (
 // The JSON shapes of the stream API, with nats-server's field names.
 
 // Retention, Discard, Storage and Compression are the enums of a stream
-// config; each decodes only its known names (anything else is an
-// invalid-JSON error, as nats-server answers).
+// config; each decodes only its known names or "" (unset: the default),
+// anything else is an invalid-JSON error, as nats-server answers.
 type (
 	Retention   string
 	Discard     string
@@ -49,11 +49,11 @@ func decodeEnum[T ~string](b []byte, v *T, names ...T) error {
 }
 
 func (r *Retention) UnmarshalJSON(b []byte) error {
-	return decodeEnum(b, r, LimitsPolicy, InterestPolicy, WorkQueuePolicy)
+	return decodeEnum(b, r, LimitsPolicy, InterestPolicy, WorkQueuePolicy, "")
 }
-func (d *Discard) UnmarshalJSON(b []byte) error { return decodeEnum(b, d, DiscardOld, DiscardNew) }
+func (d *Discard) UnmarshalJSON(b []byte) error { return decodeEnum(b, d, DiscardOld, DiscardNew, "") }
 func (s *Storage) UnmarshalJSON(b []byte) error {
-	return decodeEnum(b, s, FileStorage, MemoryStorage)
+	return decodeEnum(b, s, FileStorage, MemoryStorage, "")
 }
 func (c *Compression) UnmarshalJSON(b []byte) error {
 	return decodeEnum(b, c, NoCompression, S2Compression, "")

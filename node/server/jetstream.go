@@ -21,7 +21,10 @@ type JetStreamOptions struct {
 	// sets SyncAlways) is the default: durable before the ack.
 	SyncInterval time.Duration
 	SyncAlways   bool
-	// MaxBufferedMsgs and friends of nats-server are not offered.
+	// Cipher ("chachapoly" or "aes") and Key encrypt file streams at
+	// rest: each stream's key is derived from Key and the stream's name.
+	Cipher string
+	Key    string
 }
 
 // JetStreamAccountOpts is an account's jetstream {} (or jetstream:
@@ -46,6 +49,8 @@ var JetStreamUnlimited = JetStreamAccountOpts{MaxMemory: -1, MaxStore: -1, MaxSt
 // monitoring documents and stops it when it shuts down.
 type JetStreamService interface {
 	Jsz(opts *monitor.JszOptions) (*monitor.JSInfo, error)
+	// JszAccount is one account's part of /jsz ($SYS.REQ.ACCOUNT.<a>.JSZ).
+	JszAccount(opts *monitor.JszOptions) (*monitor.AccountDetail, error)
 	Varz() *monitor.JetStreamVarz
 	// Unhealthy returns why JetStream is not healthy ("" when it is).
 	Unhealthy() string
@@ -91,3 +96,6 @@ func (s *Server) Logger() Logger { return s.log }
 
 // MaxPending is max_pending: what one client may have queued.
 func (s *Server) MaxPending() int64 { return s.opts.MaxPending }
+
+// Clustered reports whether the server runs with routes (a cluster {}).
+func (s *Server) Clustered() bool { return s.opts.Cluster.enabled() }

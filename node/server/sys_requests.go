@@ -58,8 +58,8 @@ var serverZ = map[string]zHandler{
 	"SUBSZ":    zReq(func(s *Server, _ string, o *monitor.SubszOptions) (any, error) { return s.Subsz(o) }),
 	"ACCOUNTZ": zReq(func(s *Server, _ string, o *monitor.AccountzOptions) (any, error) { return s.Accountz(o) }),
 	"HEALTHZ":  zReq(func(s *Server, _ string, o *monitor.HealthzOptions) (any, error) { return s.Healthz(o), nil }),
-	// JetStream, leaf nodes and gateways are not built yet: these answer
-	// as nats-server does with the feature off.
+	// JSZ is the attached JetStream's (or "disabled"); leaf nodes and
+	// gateways are not built yet and answer as with the feature off.
 	"JSZ":      zReq(func(s *Server, _ string, o *monitor.JszOptions) (any, error) { return s.Jsz(o) }),
 	"LEAFZ":    zReq(func(s *Server, _ string, o *monitor.LeafzOptions) (any, error) { return s.Leafz(o) }),
 	"GATEWAYZ": zReq(func(s *Server, _ string, o *monitor.GatewayzOptions) (any, error) { return s.Gatewayz(o) }),
@@ -87,6 +87,13 @@ var accountZ = map[string]zHandler{
 			return nil, err
 		}
 		return z.Account, nil
+	}),
+	"JSZ": zReq(func(s *Server, acc string, o *monitor.JszOptions) (any, error) {
+		if s.js == nil {
+			return nil, errors.New("jetstream not enabled")
+		}
+		o.Account = acc
+		return s.js.JszAccount(o)
 	}),
 	"STATZ": zReq(func(s *Server, acc string, o *monitor.AccStatzOptions) (any, error) {
 		if acc != "PING" {

@@ -94,7 +94,9 @@ type Store interface {
 	// WhenDurable calls done once everything appended, removed or purged
 	// before the call is durable, or with the error that prevented it.
 	// Calls made while a sync runs share the next one (group commit).
-	// done runs on the loop; a memory store calls it before returning.
+	// done runs on the loop; a memory store calls it before returning,
+	// and so may any store with nothing to wait for (an error, a
+	// stopped store, the file store's relaxed mode).
 	WhenDurable(done func(err error))
 
 	// Load returns the message at seq (ErrNotFound, ErrDeleted or

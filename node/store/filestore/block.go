@@ -35,6 +35,12 @@ type block struct {
 	damaged  bool // recovery or a rewrite found damage: never rewritten
 	// eraseWanted: an erased message's bytes are still in the file.
 	eraseWanted bool
+	// compressWanted: sealed, to be rewritten compressed. compressed:
+	// the file holds the image compressed (phys bytes); size and
+	// written are the image's length.
+	compressWanted bool
+	compressed     bool
+	phys           int64
 }
 
 func blockName(num uint32) string { return fmt.Sprintf("%08d%s", num, blockSuffix) }
@@ -66,7 +72,12 @@ func (s *Store) createBlock(num uint32) error {
 		return err
 	}
 	b := &block{num: num, name: name, f: f, first: s.x.Last() + 1}
-	b.data = appendHeader(make([]byte, 0, 64<<10), num, b.first)
+	buf := s.spare
+	if buf == nil {
+		buf = make([]byte, 0, 64<<10)
+	}
+	s.spare = nil
+	b.data = appendHeader(buf, num, b.first)
 	b.size = int64(len(b.data))
 	s.addBlock(b)
 	s.active = b
@@ -84,7 +95,11 @@ func (s *Store) rotate() error {
 	if err := s.flush(); err != nil {
 		return err
 	}
+	// the sealed block is read from its file from now on: its buffer
+	// becomes the next block's
+	s.spare = s.active.data[:0]
 	s.active.data = nil
+	s.active.compressWanted = s.cfg.Compression != NoCompression
 	return s.newBlock()
 }
 
@@ -112,8 +127,21 @@ func (s *Store) room(n int) error {
 			return err
 		}
 	}
+	s.reserve(n + syncMarkMax)
 	s.writeMark()
 	return nil
+}
+
+// reserve grows the active block's buffer by doubling (append's growth
+// for large slices is 1.25x, which copies a block several times over).
+func (s *Store) reserve(n int) {
+	b := s.active
+	if cap(b.data)-len(b.data) >= n {
+		return
+	}
+	grown := make([]byte, len(b.data), max(2*cap(b.data), len(b.data)+n))
+	copy(grown, b.data)
+	b.data = grown
 }
 
 // writeMark puts the latest completed sync's position before the next

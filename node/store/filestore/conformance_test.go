@@ -14,3 +14,11 @@ func TestConformanceSmallBlocks(t *testing.T) {
 }
 
 func TestRapid(t *testing.T) { storetest.Rapid(t, opener(Config{BlockSize: MinBlockSize})) }
+
+func TestConformanceCompressed(t *testing.T) {
+	storetest.Run(t, opener(Config{testBlockSize: 1024, Compression: S2}))
+}
+
+func TestRapidCompressed(t *testing.T) {
+	storetest.Rapid(t, opener(Config{testBlockSize: 1024, Compression: S2}))
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"jsnode/disk/faultfs"
 	"jsnode/disk/memfs"
 	"jsnode/node/store"
 )
@@ -181,5 +182,93 @@ func TestTornTailTruncated(t *testing.T) {
 			t.Fatalf("seed %d: State = %+v", seed, st)
 		}
 		truncated += len(r.Truncated)
+	}
+}
+
+// shortReads makes every sequential read return at most 7 bytes.
+type shortReads struct{}
+
+func (shortReads) MaybeError(faultfs.Op, string) error { return nil }
+func (shortReads) ShortRead(_ string, n int) int       { return min(n, 7) }
+
+func TestShortReadsRecoverTheSame(t *testing.T) {
+	mem, s := filled(t, 60)
+	s2, _ := reopen(t, faultfs.Wrap(mem.CrashClone(memfs.CrashOptions{}), shortReads{}), Config{testBlockSize: 1024})
+	if s2.State() != s.State() {
+		t.Fatalf("State with short reads %+v, want %+v", s2.State(), s.State())
+	}
+	for seq := uint64(1); seq <= 61; seq++ {
+		if _, err := s2.Load(seq); err != nil {
+			t.Fatalf("Load(%d): %v", seq, err)
+		}
+	}
+}
+
+// flipReads damages what the next n ReadAt calls return (the medium
+// lies; the file is intact): a bit every 16 bytes from byte 20, so every
+// record the read covers is hit wherever the read starts.
+type flipReads struct{ n *int }
+
+func (flipReads) MaybeError(faultfs.Op, string) error { return nil }
+func (f flipReads) CorruptRead(op faultfs.Op, _ string, p []byte) {
+	if *f.n > 0 && op == faultfs.OpFileReadAt && len(p) > 20 {
+		*f.n--
+		for i := 20; i < len(p); i += 16 {
+			p[i] ^= 0x10
+		}
+	}
+}
+
+func TestCorruptReadAtNotServed(t *testing.T) {
+	mem, _ := filled(t, 60)
+	bad := 0
+	s2, _ := reopen(t, faultfs.Wrap(mem.CrashClone(memfs.CrashOptions{}), flipReads{&bad}), Config{testBlockSize: 1024})
+	// one damaged read: the reread is right
+	bad = 1
+	if m, err := s2.Load(2); err != nil || string(m.Data) != "message 002" {
+		t.Fatalf("Load after one damaged read = %+v, %v", m, err)
+	}
+	bad = 2
+	_, err := s2.Load(30) // another sealed block: not in the cache
+	if !errors.Is(err, store.ErrCorrupt) {
+		t.Fatalf("Load of a damaged read = %v, want ErrCorrupt", err)
+	}
+	if st := s2.State(); st.Lost == nil || len(st.Lost.Msgs) == 0 {
+		t.Fatalf("State after a damaged read: %+v", st)
+	}
+}
+
+// A bit flipped at rest after the last syncmark looks like a torn tail:
+// recovery cuts there (the known limit of one sync per commit), but the
+// sequences of what it cut are never given again.
+func TestFlipAfterLastMarkKeepsSequences(t *testing.T) {
+	mem := memfs.New()
+	s, q := reopen(t, mem, Config{testBlockSize: 1024})
+	for i := 1; i <= 40; i++ {
+		mustAppend(t, s, "a", fmt.Sprintf("message %03d", i))
+	}
+	makeDurable(t, s, q) // all acknowledged; no syncmark written for it yet
+	first := s.blocks[0]
+	if len(s.blocks) < 2 {
+		t.Fatal("one block")
+	}
+	if err := mem.FlipBit(first.name, first.written-3, 0); err != nil {
+		t.Fatal(err)
+	}
+	c2 := mem.CrashClone(memfs.CrashOptions{})
+	s2, _ := reopen(t, c2, Config{testBlockSize: 1024})
+	if r := s2.Recovery(); len(r.Truncated) == 0 {
+		t.Fatalf("Recovery = %+v, want the tail cut", r)
+	}
+	if st := s2.State(); st.LastSeq != 40 {
+		t.Fatalf("LastSeq %d after the cut, want 40 (no sequence repeats)", st.LastSeq)
+	}
+	// and that holds across another crash, the cut tail gone
+	s3, _ := reopen(t, c2.CrashClone(memfs.CrashOptions{}), Config{testBlockSize: 1024})
+	if r := s3.Recovery(); len(r.Truncated) != 0 || len(r.Damaged) != 0 {
+		t.Fatalf("second Recovery = %+v, want clean", r)
+	}
+	if seq := mustAppend(t, s3, "a", "next"); seq != 41 {
+		t.Fatalf("next seq %d, want 41", seq)
 	}
 }

@@ -3,7 +3,6 @@ package filestore
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"maps"
 	"slices"
 	"testing"
@@ -60,6 +59,7 @@ type crashMachine struct {
 	latest map[uint64]storetest.ModelMsg // the last message appended at each seq
 	ts     int64
 	epoch  uint64
+	cfg    Config
 }
 
 func (c *crashMachine) open() {
@@ -72,7 +72,9 @@ func (c *crashMachine) open() {
 		}
 		return nil
 	})
-	s, err := Open(faultfs.Wrap(c.mem, inj), "js/streams/s", Config{Syncer: c.q, testBlockSize: 700})
+	cfg := c.cfg
+	cfg.Syncer = c.q
+	s, err := Open(faultfs.Wrap(c.mem, inj), "js/streams/s", cfg)
 	if err != nil {
 		c.t.Fatalf("Open: %v", err)
 	}
@@ -116,11 +118,15 @@ func (c *crashMachine) append(t *rapid.T) {
 	if rapid.Bool().Draw(t, "hdr") {
 		hdr = []byte("NATS/1.0\r\n\r\n")
 	}
-	seq, err := c.s.Append(subj, hdr, data, c.ts, 0)
+	ttl := int64(0)
+	if rapid.Bool().Draw(t, "hasTTL") {
+		ttl = rapid.Int64Range(1, 100).Draw(t, "ttl")
+	}
+	seq, err := c.s.Append(subj, hdr, data, c.ts, ttl)
 	if c.failed(err) {
 		return
 	}
-	want := c.m.Append(subj, hdr, data, c.ts, 0)
+	want := c.m.Append(subj, hdr, data, c.ts, ttl)
 	if seq != want {
 		t.Fatalf("Append = %d, want %d", seq, want)
 	}
@@ -207,7 +213,8 @@ func (c *crashMachine) crash() {
 	c.d = durable{msgs: map[uint64]storetest.ModelMsg{}, removed: c.d.removed, maxSeq: c.m.Last}
 	for seq := c.s.State().FirstSeq; seq <= c.m.Last; seq++ {
 		if msg, err := c.s.Load(seq); err == nil {
-			mm := storetest.ModelMsg{Subj: msg.Subject, Hdr: msg.Header, Data: msg.Data, TS: msg.Time}
+			// the expiry comes back from the record's TTL
+			mm := storetest.ModelMsg{Subj: msg.Subject, Hdr: msg.Header, Data: msg.Data, TS: msg.Time, Exp: c.latest[seq].Exp}
 			c.m.Msgs[seq] = mm
 			c.d.msgs[seq] = mm
 		}
@@ -278,11 +285,20 @@ func (c *crashMachine) check(t *rapid.T) {
 	if err := c.m.Check(c.s); err != nil {
 		t.Fatal(err)
 	}
+	if err := c.m.CheckExpiry(c.s, c.ts+50, 1000); err != nil {
+		t.Fatal(err)
+	}
 }
 
-func TestCrashRapid(t *testing.T) {
+func TestCrashRapid(t *testing.T) { crashRapid(t, Config{testBlockSize: 700}) }
+
+func TestCrashRapidCompressed(t *testing.T) {
+	crashRapid(t, Config{testBlockSize: 700, Compression: S2})
+}
+
+func crashRapid(t *testing.T, cfg Config) {
 	rapid.Check(t, func(t *rapid.T) {
-		c := &crashMachine{t: t, mem: memfs.New(), latest: map[uint64]storetest.ModelMsg{}}
+		c := &crashMachine{t: t, mem: memfs.New(), latest: map[uint64]storetest.ModelMsg{}, cfg: cfg}
 		c.d = durable{msgs: map[uint64]storetest.ModelMsg{}, removed: map[uint64]bool{}}
 		c.m = storetest.NewModel(store.File)
 		c.open()
@@ -301,5 +317,3 @@ func TestCrashRapid(t *testing.T) {
 		})
 	})
 }
-
-var _ = fmt.Sprint

@@ -10,8 +10,9 @@ import (
 // checksum is CRC-32C (Castagnoli).
 //
 //	block     = header record*            (file msgs/NNNNNNNN.blk)
-//	header    = "JSMB" version:u8 0 0 0 number:u64 first:u64 crc:u32
-//	            (first: the next sequence when the block was made, so the
+//	header    = "JSMB" version:u8 flags:u8 0 0 number:u64 first:u64 crc:u32
+//	            (flags: 1 = the records are s2-compressed, see compress.go;
+//	            first: the next sequence when the block was made, so the
 //	            newest block alone bounds every sequence ever given;
 //	            crc over the 28 bytes before it)
 //	record    = length:u32 ^length:u32 crc:u32 type:u8 body
@@ -49,6 +50,7 @@ const (
 	recFirst     recordType = 3
 	recErased    recordType = 4
 	recSyncMark  recordType = 5
+	recMsgSealed recordType = 6 // see cipher.go
 
 	// syncMarkMax bounds a syncmark record.
 	syncMarkMax = recordHeaderSize + 1 + 2*10
@@ -94,23 +96,31 @@ func appendHeader(dst []byte, num uint32, first uint64) []byte {
 	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b[start:], castagnoli))
 }
 
+// setHeaderFlags rewrites the flags of the header at the start of b.
+func setHeaderFlags(b []byte, flags byte) {
+	b[5] = flags
+	binary.LittleEndian.PutUint32(b[24:], crc32.Checksum(b[:24], castagnoli))
+}
+
 // parseHeader decodes a block header; why is non-empty if b has none.
-func parseHeader(b []byte) (num uint32, first uint64, why string) {
+func parseHeader(b []byte) (num uint32, first uint64, flags byte, why string) {
 	switch {
 	case len(b) < headerSize:
-		return 0, 0, "short block header"
+		return 0, 0, 0, "short block header"
 	case binary.LittleEndian.Uint32(b[24:]) != crc32.Checksum(b[:24], castagnoli):
-		return 0, 0, "block header checksum mismatch"
+		return 0, 0, 0, "block header checksum mismatch"
 	case string(b[:4]) != blockMagic:
-		return 0, 0, "bad block magic"
+		return 0, 0, 0, "bad block magic"
 	case b[4] != formatVersion:
-		return 0, 0, fmt.Sprintf("unknown block version %d", b[4])
+		return 0, 0, 0, fmt.Sprintf("unknown block version %d", b[4])
+	case b[5]&^flagS2 != 0 || b[6] != 0 || b[7] != 0:
+		return 0, 0, 0, "unknown block flags"
 	}
 	n := binary.LittleEndian.Uint64(b[8:])
 	if n > 1<<32-1 {
-		return 0, 0, "block number out of range"
+		return 0, 0, 0, "block number out of range"
 	}
-	return uint32(n), binary.LittleEndian.Uint64(b[16:]), ""
+	return uint32(n), binary.LittleEndian.Uint64(b[16:]), b[5], ""
 }
 
 // msgRecordSize is the encoded size of a msg record.

@@ -3,7 +3,6 @@ package filestore
 import (
 	"encoding/binary"
 	"errors"
-	"io"
 
 	"jsnode/disk"
 )
@@ -29,10 +28,12 @@ type maintJob struct {
 	rw     *rewrite
 }
 
-// rewrite is a block's new contents and where its live records move.
+// rewrite is a block's new image, its file contents (the image, or the
+// image compressed) and where its live records move.
 type rewrite struct {
 	b     *block
 	data  []byte
+	file  []byte
 	moved []moved
 	kept  int64 // bytes of records kept that are not messages
 }
@@ -44,7 +45,7 @@ type moved struct {
 
 func (m *maintJob) run(fs disk.FS) error {
 	if m.rw != nil {
-		if err := disk.WriteFileAtomic(fs, m.rw.b.name, m.rw.data); err != nil {
+		if err := disk.WriteFileAtomic(fs, m.rw.b.name, m.rw.file); err != nil {
 			return err
 		}
 	}
@@ -68,7 +69,7 @@ func (s *Store) worthRewrite(b *block) bool {
 		return false
 	}
 	g := b.garbage()
-	return b.eraseWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
+	return b.eraseWanted || b.compressWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
 }
 
 // planMaint prepares the next maintenance if none is pending. hint, if
@@ -79,8 +80,13 @@ func (s *Store) planMaint(hint *block) {
 		return
 	}
 	job := &maintJob{dir: s.msgsDir}
-	for _, b := range s.blocks {
+	for i, b := range s.blocks {
 		if b == s.active || b.live > 0 || b.busy || len(job.remove) == maxRemovePerJob {
+			break
+		}
+		// a damaged block stays, as evidence, until the stream has
+		// moved past every sequence it can have held
+		if b.damaged && s.blocks[i+1].first > s.x.First() {
 			break
 		}
 		job.remove = append(job.remove, b)
@@ -122,8 +128,8 @@ func (s *Store) rewriteCandidate(hint *block) *block {
 // prepareRewrite builds b's new contents from its file; nil if the file
 // does not parse cleanly (damage stays where recovery reported it).
 func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
-	buf := make([]byte, b.written)
-	if n, err := b.f.ReadAt(buf, 0); n != len(buf) && err != nil && !errors.Is(err, io.EOF) {
+	buf, err := s.blockImage(b)
+	if err != nil {
 		return nil, err
 	}
 	out := appendHeader(make([]byte, 0, headerSize+b.liveBytes+64), b.num, b.first)
@@ -132,6 +138,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 	}
 	rw := &rewrite{b: b, kept: int64(len(out) - headerSize)}
 	b.eraseWanted = false // an erase from now on asks for another rewrite
+	b.compressWanted = false
 	for off := headerSize; off < len(buf); {
 		t, body, size, st := parseRecord(buf[off:])
 		if st != recordOK {
@@ -139,7 +146,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 		}
 		rec := buf[off : off+size]
 		switch t {
-		case recMsg:
+		case recMsg, recMsgSealed: // both begin with the clear seq
 			if len(body) >= 8 {
 				seq := binary.LittleEndian.Uint64(body)
 				if l, _, _, ok := s.x.Get(seq); ok && l.blk == b.num && int(l.off) == off {
@@ -155,7 +162,10 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 		}
 		off += size
 	}
-	rw.data = out
+	rw.data, rw.file = out, out
+	if s.cfg.Compression == S2 {
+		rw.file = encodeBlock(out)
+	}
 	return rw, nil
 }
 
@@ -186,6 +196,7 @@ func (s *Store) applyRewrite(rw *rewrite) error {
 	_ = b.f.Close()
 	b.f = f
 	b.size, b.written = int64(len(rw.data)), int64(len(rw.data))
+	b.compressed, b.phys = s.cfg.Compression == S2, int64(len(rw.file))
 	b.kept = rw.kept
 	s.cache.invalidate(b.num)
 	for _, mv := range rw.moved {

@@ -42,20 +42,56 @@ func (s *Store) recordAt(l loc) ([]byte, error) {
 	if b.data != nil {
 		return b.data[off : off+n], nil
 	}
+	if b.compressed && !s.cache.has(l.blk, off, n) {
+		s.cache = chunk{}
+		image, err := s.blockImage(b)
+		if err != nil {
+			return nil, err
+		}
+		if off+n > int64(len(image)) {
+			return nil, store.ErrCorrupt
+		}
+		s.cache = chunk{blk: l.blk, off: 0, data: image}
+	}
 	if !s.cache.has(l.blk, off, n) {
-		size := min(max(n, chunkSize), b.written-off)
+		// The chunk is aligned, not started at the record: a scan
+		// backwards (the dedupe rebuild at startup) reads each chunk once,
+		// as a scan forwards does.
+		start := off - off%chunkSize
+		size := min(max(start+chunkSize, off+n), b.written) - start
 		buf := s.cache.data
 		if cap(buf) < int(size) {
 			buf = make([]byte, size)
 		}
 		buf = buf[:size]
 		s.cache = chunk{}
-		if _, err := b.f.ReadAt(buf, off); err != nil && !errors.Is(err, io.EOF) {
+		if _, err := b.f.ReadAt(buf, start); err != nil && !errors.Is(err, io.EOF) {
 			return nil, err
 		}
-		s.cache = chunk{blk: l.blk, off: off, data: buf}
+		s.cache = chunk{blk: l.blk, off: start, data: buf}
 	}
 	return s.cache.data[off-s.cache.off : off-s.cache.off+n], nil
+}
+
+// blockImage reads a sealed block whole: its file, or its file
+// decompressed. A compressed block that does not check is ErrCorrupt.
+func (s *Store) blockImage(b *block) ([]byte, error) {
+	size := b.written
+	if b.compressed {
+		size = b.phys
+	}
+	buf := make([]byte, size)
+	if n, err := b.f.ReadAt(buf, 0); n != len(buf) && err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	if !b.compressed {
+		return buf, nil
+	}
+	image, why := decodeBlock(buf)
+	if why != "" {
+		return nil, fmt.Errorf("%w: block %d: %s", store.ErrCorrupt, b.num, why)
+	}
+	return image, nil
 }
 
 // Load returns the message at seq.
@@ -67,15 +103,18 @@ func (s *Store) Load(seq uint64) (*store.Msg, error) {
 	if !ok {
 		return nil, store.StatusErr(s.x.Status(seq))
 	}
-	rec, err := s.recordAt(l)
+	m, err := s.readMsg(seq, l)
+	if errors.Is(err, store.ErrCorrupt) && s.byNum[l.blk].data == nil {
+		// read again from the file, past the cache: a read can be
+		// damaged where the file is not
+		s.cache.invalidate(l.blk)
+		m, err = s.readMsg(seq, l)
+	}
+	if errors.Is(err, store.ErrCorrupt) {
+		s.markLost(seq)
+	}
 	if err != nil {
 		return nil, err
-	}
-	t, body, size, st := parseRecord(rec)
-	m, mok := decodeMsg(body)
-	if st != recordOK || t != recMsg || size != len(rec) || !mok || m.seq != seq {
-		s.markLost(seq)
-		return nil, store.ErrCorrupt
 	}
 	buf := make([]byte, len(m.hdr)+len(m.data))
 	copy(buf, m.hdr)
@@ -85,6 +124,32 @@ func (s *Store) Load(seq uint64) (*store.Msg, error) {
 		msg.Header = buf[:len(m.hdr):len(m.hdr)]
 	}
 	return msg, nil
+}
+
+// readMsg reads and checks the record of seq at l.
+func (s *Store) readMsg(seq uint64, l loc) (msgRec, error) {
+	rec, err := s.recordAt(l)
+	if err != nil {
+		return msgRec{}, err
+	}
+	t, body, size, st := parseRecord(rec)
+	if st != recordOK || size != len(rec) {
+		return msgRec{}, store.ErrCorrupt
+	}
+	if t == recMsgSealed {
+		if s.sealer == nil {
+			return msgRec{}, errWrongKey
+		}
+		if body, err = s.sealer.open(body); err != nil {
+			return msgRec{}, err
+		}
+		t = recMsg
+	}
+	m, ok := decodeMsg(body)
+	if t != recMsg || !ok || m.seq != seq {
+		return msgRec{}, store.ErrCorrupt
+	}
+	return m, nil
 }
 
 // markLost takes a damaged message out of the index and reports it.

@@ -1,6 +1,7 @@
 package filestore
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path"
@@ -58,6 +59,8 @@ type recoverer struct {
 	synced    pos
 	cut       bool
 	truncated []*block
+	err       error  // fatal: Open fails (an encrypted record without the key)
+	cutMax    uint64 // the largest sequence seen in what was cut
 }
 
 func (s *Store) recover() error {
@@ -81,6 +84,11 @@ func (s *Store) recover() error {
 			nums = append(nums, num)
 		}
 	}
+	if len(nums) == 0 {
+		// crashed while being created: it is still new
+		s.sync.newDirs = parentDirs(s.dir)
+		s.x.SetLast(max(s.cfg.FirstSeq, 1) - 1)
+	}
 	if err := r.findMark(nums); err != nil {
 		return err
 	}
@@ -88,29 +96,80 @@ func (s *Store) recover() error {
 		if err := r.block(num); err != nil {
 			return err
 		}
+		if r.err != nil {
+			return r.err
+		}
 	}
 	s.report.Blocks = len(nums)
 	if err := r.makeDurable(); err != nil {
 		return err
 	}
 	r.finish()
-	return r.activate()
+	if err := r.activate(); err != nil {
+		return err
+	}
+	if err := r.keepCutSeqs(); err != nil {
+		return err
+	}
+	for _, b := range s.blocks {
+		// sealed blocks of a life without compression get it now
+		b.compressWanted = s.cfg.Compression != NoCompression && !b.compressed && b != s.active
+	}
+	return nil
 }
 
-// makeDurable syncs recovery's own repairs (truncated tails, removed
-// files) before Open returns: a crash right after must not bring back a
-// cut tail or a removed block and change what was served.
+// keepCutSeqs makes the sequences seen in the cut tail count as given,
+// durably, before Open returns: a tombstone of the largest says the next
+// sequence is past it.
+func (r *recoverer) keepCutSeqs() error {
+	s := r.s
+	if r.cutMax <= s.x.Last() {
+		return nil
+	}
+	s.x.SetLast(r.cutMax)
+	if err := s.appendSeqRec(recTombstone, r.cutMax); err != nil {
+		return err
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	s.sync.dirty = s.sync.dirty[:0]
+	s.active.unsynced = false
+	if s.sync.dirDirty {
+		if err := s.fs.SyncDir(s.msgsDir); err != nil {
+			return err
+		}
+		s.sync.dirDirty = false
+	}
+	return s.active.f.Sync()
+}
+
+// makeDurable syncs what recovery found and its own repairs (truncated
+// tails, removed files) before Open returns: a crash right after must not
+// bring back a cut tail or a removed block and change what was served.
+// Every block is synced, not only the repaired ones: after a process
+// crash, records never synced are still in the page cache and recovery
+// serves them; until they are synced a power loss could take them again,
+// and a retry that dedupe answers with "duplicate" would be an ack of a
+// message that is not durable.
 func (r *recoverer) makeDurable() error {
+	for _, b := range r.s.blocks {
+		if b.f == nil {
+			continue
+		}
+		if err := b.f.Sync(); err != nil {
+			return err
+		}
+	}
 	for _, b := range r.truncated {
 		if err := b.f.Sync(); err != nil {
 			return err
 		}
 	}
-	if r.s.sync.dirDirty {
-		r.s.sync.dirDirty = false
-		return r.s.fs.SyncDir(r.s.msgsDir)
-	}
-	return nil
+	// Always: block files created since the last directory sync of the
+	// crashed life are found by name, and must stay found.
+	r.s.sync.dirDirty = false
+	return r.s.fs.SyncDir(r.s.msgsDir)
 }
 
 // findMark sets r.synced from the newest block holding a syncmark.
@@ -119,6 +178,9 @@ func (r *recoverer) findMark(nums []uint32) error {
 		data, err := disk.ReadFile(r.s.fs, r.s.blockPath(nums[i]))
 		if err != nil {
 			return err
+		}
+		if _, _, flags, why := parseHeader(data); why == "" && flags&flagS2 != 0 {
+			continue // a rewrite: it keeps no syncmark
 		}
 		found := false
 		for off := headerSize; off < len(data); {
@@ -165,21 +227,24 @@ func (r *recoverer) block(num uint32) error {
 	if r.cut {
 		// after the torn tail: unsynced, and would collide with what
 		// is written next
-		info, err := s.fs.Stat(name)
-		if err != nil {
-			return err
-		}
-		r.tear(num, 0, info.Size)
-		s.sync.dirDirty = true
-		return s.fs.Remove(name)
+		return r.cutBlock(num, name)
 	}
 	data, err := disk.ReadFile(s.fs, name)
 	if err != nil {
 		return err
 	}
-	hnum, first, why := parseHeader(data)
+	hnum, first, flags, why := parseHeader(data)
 	if why == "" && hnum != num {
 		why = fmt.Sprintf("header names block %d", hnum)
+	}
+	phys := int64(len(data))
+	if why == "" && flags&flagS2 != 0 {
+		// written whole by a synced rename: damage, never a torn tail
+		if data, why = decodeBlock(data); why != "" {
+			r.damage(num, 0, phys, why)
+			s.lastNum = num
+			return nil
+		}
 	}
 	if why != "" {
 		if (pos{num, 0}).before(r.synced) {
@@ -188,7 +253,7 @@ func (r *recoverer) block(num uint32) error {
 			// so the block's sequences are neither forgotten (and given
 			// again to new messages) nor lost without a report.
 			r.damage(num, 0, headerSize, why)
-			return r.keep(num, data, 0, true)
+			return r.keep(&block{num: num, name: name, damaged: true, phys: phys}, data)
 		}
 		r.tear(num, 0, int64(len(data)))
 		s.sync.dirDirty = true
@@ -197,22 +262,27 @@ func (r *recoverer) block(num uint32) error {
 	r.closeDamage(first)
 	s.x.SetLast(first - 1)
 	r.maxKnown = max(r.maxKnown, first-1)
-	return r.keep(num, data, first, false)
+	return r.keep(&block{num: num, name: name, first: first, compressed: flags&flagS2 != 0, phys: phys}, data)
 }
 
-// keep indexes block num's records and keeps the block. One with a
-// damaged header is never appended to: the next block's header must
-// bound the sequences again.
-func (r *recoverer) keep(num uint32, data []byte, first uint64, badHeader bool) error {
+// keep indexes b's records (data: the block's bytes, decompressed) and
+// keeps the block. One with a damaged header is never appended to: the
+// next block's header must bound the sequences again.
+func (r *recoverer) keep(b *block, data []byte) error {
 	s := r.s
-	name := s.blockPath(num)
-	b := &block{num: num, name: name, first: first, damaged: badHeader}
+	badHeader := b.damaged
 	end := r.records(b, data)
 	var err error
-	if b.f, err = s.fs.OpenReadWrite(name); err != nil {
+	if b.f, err = s.fs.OpenReadWrite(b.name); err != nil {
 		return err
 	}
 	b.size, b.written = end, end
+	if b.compressed {
+		b.size, b.written = int64(len(data)), int64(len(data))
+		s.addBlock(b)
+		s.lastNum = b.num
+		return nil
+	}
 	if end < int64(len(data)) {
 		if err := b.f.Truncate(end); err != nil {
 			return err
@@ -220,10 +290,35 @@ func (r *recoverer) keep(num uint32, data []byte, first uint64, badHeader bool) 
 		r.truncated = append(r.truncated, b)
 	}
 	s.addBlock(b)
-	s.lastNum = num
+	s.lastNum = b.num
 	r.lastData = data[:end]
 	r.sealLast = badHeader
 	return nil
+}
+
+// cutBlock removes a block after the torn tail. Its sequences still
+// count as given: were a bit flipped at rest just after the last
+// syncmark (so taken for a tear), what follows may have been
+// acknowledged, and its sequences must never be given again.
+func (r *recoverer) cutBlock(num uint32, name string) error {
+	s := r.s
+	data, err := disk.ReadFile(s.fs, name)
+	if err != nil {
+		return err
+	}
+	if _, first, _, why := parseHeader(data); why == "" {
+		r.cutMax = max(r.cutMax, first-1)
+	}
+	for off := resync(data, 0); off >= 0 && off < len(data); {
+		t, body, size, _ := parseRecord(data[off:])
+		if len(body) >= 8 && (t == recMsg || t == recMsgSealed) {
+			r.cutMax = max(r.cutMax, binary.LittleEndian.Uint64(body))
+		}
+		off = resync(data, off+size)
+	}
+	r.tear(num, 0, int64(len(data)))
+	s.sync.dirDirty = true
+	return s.fs.Remove(name)
 }
 
 // records indexes the records of b and returns where the good data ends
@@ -239,11 +334,13 @@ func (r *recoverer) records(b *block, data []byte) int64 {
 			off += size
 			continue
 		}
-		if !(pos{b.num, int64(off)}).before(r.synced) {
+		// A torn write is the last of its file: bad bytes with a good
+		// record after them in the block are damage, never a tear.
+		next := resync(data, off+1)
+		if next < 0 && !b.compressed && !(pos{b.num, int64(off)}).before(r.synced) {
 			r.tear(b.num, int64(off), int64(len(data)-off))
 			return int64(off)
 		}
-		next := resync(data, off+1)
 		if next < 0 {
 			next = len(data)
 		}
@@ -271,6 +368,17 @@ func (r *recoverer) record(b *block, t recordType, body []byte, off, size int) s
 	switch t {
 	case recMsg:
 		return r.msg(b, body, off, size)
+	case recMsgSealed:
+		if r.s.sealer == nil {
+			r.err = errors.New("filestore: the store is encrypted and no cipher is configured")
+			return ""
+		}
+		plain, err := r.s.sealer.open(body)
+		if err != nil {
+			r.err = err
+			return ""
+		}
+		return r.msg(b, plain, off, size)
 	case recTombstone, recFirst:
 		seq, ok := decodeSeq(body)
 		if !ok {
@@ -314,6 +422,9 @@ func (r *recoverer) msg(b *block, body []byte, off, size int) string {
 	subj := string(m.subj)
 	r.s.x.Add(m.seq, subj, m.ts, store.Expiry(m.ts, m.ttl), store.MsgSize(store.File, subj, m.hdr, m.data),
 		loc{blk: b.num, off: uint32(off), n: uint32(size)})
+	if h := r.s.cfg.OnRecover; h != nil {
+		h(m.seq, m.ts, m.hdr)
+	}
 	b.live++
 	b.liveBytes += int64(size)
 	b.maxSeq = m.seq
@@ -368,7 +479,7 @@ func (r *recoverer) finish() {
 // activate makes the last kept block the active one, or creates one.
 func (r *recoverer) activate() error {
 	s := r.s
-	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum && !r.sealLast {
+	if n := len(s.blocks); n > 0 && s.blocks[n-1].num == s.lastNum && !s.blocks[n-1].compressed && !r.sealLast {
 		b := s.blocks[n-1]
 		b.data = append(make([]byte, 0, len(r.lastData)+64<<10), r.lastData...)
 		s.active = b

@@ -12,14 +12,19 @@ import (
 // syncState is the group commit: at most one job in flight; callers that
 // arrive meanwhile wait in waiting for the next job.
 type syncState struct {
-	running bool
-	waiting []func(error)
-	dirty   []*block // blocks written since the last job began
+	running  bool
+	inflight []func(error) // acknowledged by the running job
+	waiting  []func(error)
+	dirty    []*block // blocks written since the last job began
 	// dirDirty: a block file was created or the store's directories
 	// were; newDirs lists directories to sync besides msgs/.
 	dirDirty bool
 	newDirs  []string
 	timer    clock.Timer
+	// written are the relaxed mode's waiters for the write flushSoon
+	// makes at the end of the event.
+	written   []func(error)
+	flushSoon clock.Timer
 	// mark is the position the last completed job covered; markWritten
 	// the last one recorded in a syncmark.
 	mark, markWritten pos
@@ -40,8 +45,12 @@ func (s *Store) WhenDurable(done func(err error)) {
 		return
 	}
 	if s.cfg.SyncInterval > 0 {
-		// relaxed mode: written is enough; the timer syncs.
-		done(s.flush())
+		// relaxed mode: written is enough (the timer syncs), and one
+		// write at the end of the event covers every waiter of the event.
+		s.sync.written = append(s.sync.written, done)
+		if s.sync.flushSoon == nil {
+			s.sync.flushSoon = s.cfg.Clock.AfterFunc(0, s.flushWaiters)
+		}
 		return
 	}
 	if mutant.On(mutant.JSAckBeforeSync) {
@@ -49,14 +58,37 @@ func (s *Store) WhenDurable(done func(err error)) {
 		done(s.flush())
 		done = func(error) {}
 	}
-	// A waiter that arrives while a job runs needs no write of its own:
-	// the next job writes everything appended by then (group commit, and
-	// one write per job rather than one per publish).
+	if s.sync.running && !s.needsSync() && !s.unflushed() {
+		// nothing appended since the running job began: it covers done
+		s.sync.inflight = append(s.sync.inflight, done)
+		return
+	}
+	// Otherwise the next job writes everything appended by then (group
+	// commit, and one write per job rather than one per publish).
 	s.sync.waiting = append(s.sync.waiting, done)
 	if !s.sync.running {
 		s.startSync()
 	}
 }
+
+// flushWaiters writes what the relaxed mode's waiters appended and
+// answers them.
+func (s *Store) flushWaiters() {
+	s.sync.flushSoon = nil
+	waiters := s.sync.written
+	s.sync.written = nil
+	err := s.writable()
+	if err == nil {
+		err = s.flush()
+	}
+	for _, done := range waiters {
+		done(err)
+	}
+}
+
+// unflushed reports whether the active block holds records not yet
+// written to its file (WhenDurable leaves them for the next job).
+func (s *Store) unflushed() bool { return s.active != nil && s.active.written < s.active.size }
 
 // needsSync reports whether a job has anything to do.
 func (s *Store) needsSync() bool {
@@ -88,8 +120,7 @@ func (s *Store) startSync() {
 	}
 	m := s.maint.ready
 	s.maint.ready, s.maint.inflight = nil, m
-	waiters := s.sync.waiting
-	s.sync.waiting = nil
+	s.sync.inflight, s.sync.waiting = s.sync.waiting, nil
 	s.sync.running = true
 	fs := s.fs
 	covered := pos{s.active.num, s.active.written}
@@ -99,7 +130,7 @@ func (s *Store) startSync() {
 		if err == nil && s.sync.mark.before(covered) {
 			s.sync.mark = covered
 		}
-		s.synced(err, waiters, m)
+		s.synced(err, m)
 	})
 }
 
@@ -124,7 +155,9 @@ func syncWork(fs disk.FS, files []disk.File, dirs []string, m *maintJob) error {
 }
 
 // synced is the job's completion, on the loop.
-func (s *Store) synced(err error, waiters []func(error), m *maintJob) {
+func (s *Store) synced(err error, m *maintJob) {
+	waiters := s.sync.inflight
+	s.sync.inflight = nil
 	s.sync.running = false
 	s.maint.inflight = nil
 	if err != nil {
@@ -195,6 +228,15 @@ func (s *Store) Stop() error {
 	if s.sync.timer != nil {
 		s.sync.timer.Stop()
 		s.sync.timer = nil
+	}
+	if s.sync.flushSoon != nil {
+		s.sync.flushSoon.Stop()
+		s.sync.flushSoon = nil
+	}
+	written := s.sync.written // the flush above wrote what they appended
+	s.sync.written = nil
+	for _, done := range written {
+		done(err)
 	}
 	waiting := s.sync.waiting
 	s.sync.waiting = nil

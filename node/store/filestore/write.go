@@ -10,13 +10,21 @@ func (s *Store) Append(subj string, hdr, data []byte, ts, ttl int64) (uint64, er
 		return 0, err
 	}
 	n := msgRecordSize(subj, hdr, data, ttl)
+	if s.sealer != nil {
+		n = sealedSize(n)
+	}
 	if err := s.room(n); err != nil {
 		return 0, err
 	}
 	b := s.active
 	seq := s.x.Last() + 1
 	off := len(b.data)
-	b.data = appendMsgRecord(b.data, seq, ts, ttl, subj, hdr, data)
+	if s.sealer != nil {
+		s.scratch = appendMsgRecord(s.scratch[:0], seq, ts, ttl, subj, hdr, data)
+		b.data = s.sealer.appendSealed(b.data, s.scratch)
+	} else {
+		b.data = appendMsgRecord(b.data, seq, ts, ttl, subj, hdr, data)
+	}
 	s.x.Add(seq, subj, ts, store.Expiry(ts, ttl), store.MsgSize(store.File, subj, hdr, data),
 		loc{blk: b.num, off: uint32(off), n: uint32(n)})
 	b.live++

@@ -67,5 +67,4 @@ var _ = register("TTLMany", func(t *testing.T, s store.Store) {
 	if s.NextExpiry() != 1000 {
 		t.Fatalf("NextExpiry = %d", s.NextExpiry())
 	}
-	_ = store.ErrNotFound
 })

@@ -14,42 +14,47 @@ type Counts struct {
 	Last  uint64
 }
 
-// Subject is one literal subject's entry.
+// Subject is one literal subject's entry; id names it in the slots.
 type Subject struct {
 	Name string
 	Counts
+	id uint32
 }
 
 // slot is one sequence. A dead slot (removed, lost, or a gap) keeps only
-// its place.
+// its place. It names its subject by id, not by pointer, so a payload
+// without pointers (the file store's) leaves the slots pointer-free: the
+// GC never scans them and growing them needs no write barriers.
 type slot[P any] struct {
-	subj       *Subject
+	sid        uint32 // subject id; 0: dead
+	size       uint32
 	prev, next uint64 // neighbours with the same subject; 0: none
 	ts         int64
 	exp        int64 // ts+ttl; 0: no TTL
-	size       uint64
 	p          P
 }
 
-func (s *slot[P]) live() bool { return s.subj != nil }
+func (s *slot[P]) live() bool { return s.sid != 0 }
 
 // Index is the sequence, subject and TTL index of a store.
 type Index[P any] struct {
 	// first is the first live sequence (or last+1 when empty, or 0 in a
-	// store that never held anything); slots[i] is sequence first+i and
-	// slots covers [first, last] exactly while a message is held.
+	// store that never held anything); the pages hold a slot for every
+	// sequence in [first, last] while a message is held.
 	first, last uint64
 	lastTime    int64
-	slots       []slot[P]
+	slots       pages[P]
 	msgs, bytes uint64
 	subjects    map[string]*Subject
+	subs        []*Subject // by id; subs[0] is unused
+	freeIDs     []uint32
 	ttl         ttlHeap
 	ttlLive     int
 }
 
 // New returns an empty index whose first sequence is first (0: unset).
 func New[P any](first uint64) *Index[P] {
-	x := &Index[P]{subjects: map[string]*Subject{}}
+	x := &Index[P]{subjects: map[string]*Subject{}, subs: []*Subject{nil}}
 	if first > 0 {
 		x.first, x.last = first, first-1
 	}
@@ -79,7 +84,7 @@ func (x *Index[P]) State() Summary {
 		LastTime: x.lastTime, NumSubjects: len(x.subjects),
 	}
 	if x.msgs > 0 {
-		st.FirstTime = x.slots[0].ts
+		st.FirstTime = x.slots.at(x.first).ts
 		st.NumDeleted = int(x.last-x.first+1) - int(x.msgs)
 	}
 	return st
@@ -94,13 +99,13 @@ func (x *Index[P]) Get(seq uint64) (p P, subj string, ts int64, ok bool) {
 	if s == nil || !s.live() {
 		return p, "", 0, false
 	}
-	return s.p, s.subj.Name, s.ts, true
+	return s.p, x.subs[s.sid].Name, s.ts, true
 }
 
 // Size is the accounting size of a live seq (0 otherwise).
 func (x *Index[P]) Size(seq uint64) uint64 {
 	if s := x.slot(seq); s != nil && s.live() {
-		return s.size
+		return uint64(s.size)
 	}
 	return 0
 }
@@ -132,5 +137,5 @@ func (x *Index[P]) slot(seq uint64) *slot[P] {
 	if seq < x.first || seq > x.last || x.msgs == 0 {
 		return nil
 	}
-	return &x.slots[seq-x.first]
+	return x.slots.at(seq)
 }

@@ -78,7 +78,7 @@ func (x *Index[P]) Next(filter string, start uint64) (uint64, bool) {
 	}
 	m := newMatcher(filter)
 	for seq := start; seq <= end; seq++ {
-		if s := &x.slots[seq-x.first]; s.live() && m.match(s.subj) {
+		if s := x.slots.at(seq); s.live() && m.match(x.subs[s.sid]) {
 			return seq, true
 		}
 	}
@@ -127,7 +127,7 @@ func (x *Index[P]) LastMatch(filter string) (uint64, bool) {
 
 func (x *Index[P]) lastLive() uint64 {
 	seq := x.last
-	for !x.slots[seq-x.first].live() {
+	for !x.slots.at(seq).live() {
 		seq--
 	}
 	return seq
@@ -150,7 +150,7 @@ func (x *Index[P]) Filtered(filter string, start uint64) Counts {
 	}
 	m := newMatcher(filter)
 	for seq := start; seq <= x.last; seq++ {
-		if s := &x.slots[seq-x.first]; s.live() && m.match(s.subj) {
+		if s := x.slots.at(seq); s.live() && m.match(x.subs[s.sid]) {
 			if out.Msgs == 0 {
 				out.First = seq
 			}
@@ -171,7 +171,7 @@ func (x *Index[P]) filteredLiteral(subj string, start uint64) Counts {
 		return s.Counts
 	}
 	out := Counts{Last: s.Last}
-	for seq := s.Last; seq != 0 && seq >= start; seq = x.slots[seq-x.first].prev {
+	for seq := s.Last; seq != 0 && seq >= start; seq = x.slots.at(seq).prev {
 		out.Msgs++
 		out.First = seq
 	}
@@ -199,9 +199,9 @@ func (x *Index[P]) Deleted() []uint64 {
 	if x.msgs == 0 {
 		return out
 	}
-	for i := range x.slots {
-		if !x.slots[i].live() {
-			out = append(out, x.first+uint64(i))
+	for seq := x.first; seq <= x.last; seq++ {
+		if !x.slots.at(seq).live() {
+			out = append(out, seq)
 		}
 	}
 	return out
@@ -223,13 +223,13 @@ func (x *Index[P]) PurgeList(filter string, upTo, keep uint64) []uint64 {
 	}
 	var seqs []uint64
 	if s := x.subjects[filter]; literal(filter) && s != nil {
-		for seq := s.First; seq != 0 && seq <= end; seq = x.slots[seq-x.first].next {
+		for seq := s.First; seq != 0 && seq <= end; seq = x.slots.at(seq).next {
 			seqs = append(seqs, seq)
 		}
 	} else if !literal(filter) {
 		m := newMatcher(filter)
 		for seq := x.first; seq <= end; seq++ {
-			if s := &x.slots[seq-x.first]; s.live() && m.match(s.subj) {
+			if s := x.slots.at(seq); s.live() && m.match(x.subs[s.sid]) {
 				seqs = append(seqs, seq)
 			}
 		}

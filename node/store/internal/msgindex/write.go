@@ -6,23 +6,19 @@ import "strings"
 // skipped become dead slots).
 func (x *Index[P]) Add(seq uint64, subj string, ts, exp int64, size uint64, p P) {
 	if x.msgs == 0 {
-		x.slots = x.slots[:0]
+		x.slots.restart(seq)
 		x.first = seq
-	} else {
-		for n := seq - x.last - 1; n > 0; n-- {
-			x.slots = append(x.slots, slot[P]{})
-		}
 	}
+	// skipped sequences are the zero (dead) slots already there
+	x.slots.extend(seq)
 	sub := x.subjects[subj]
 	if sub == nil {
-		// Clone: the index must not pin a caller's larger buffer.
-		sub = &Subject{Name: strings.Clone(subj)}
+		sub = x.newSubject(subj)
 		sub.First = seq
-		x.subjects[subj] = sub
 	} else {
-		x.slots[sub.Last-x.first].next = seq
+		x.slots.at(sub.Last).next = seq
 	}
-	x.slots = append(x.slots, slot[P]{subj: sub, prev: sub.Last, ts: ts, exp: exp, size: size, p: p})
+	*x.slots.at(seq) = slot[P]{sid: sub.id, prev: sub.Last, ts: ts, exp: exp, size: uint32(size), p: p}
 	sub.Last = seq
 	sub.Msgs++
 	x.last, x.lastTime = seq, ts
@@ -31,6 +27,21 @@ func (x *Index[P]) Add(seq uint64, subj string, ts, exp int64, size uint64, p P)
 	if exp != 0 {
 		x.pushTTL(exp, seq)
 	}
+}
+
+func (x *Index[P]) newSubject(name string) *Subject {
+	// Clone: the index must not pin a caller's larger buffer.
+	sub := &Subject{Name: strings.Clone(name)}
+	if n := len(x.freeIDs); n > 0 {
+		sub.id = x.freeIDs[n-1]
+		x.freeIDs = x.freeIDs[:n-1]
+		x.subs[sub.id] = sub
+	} else {
+		sub.id = uint32(len(x.subs))
+		x.subs = append(x.subs, sub)
+	}
+	x.subjects[sub.Name] = sub
+	return sub
 }
 
 // SetLast raises LastSeq to seq without a message (recovery of removed
@@ -43,9 +54,7 @@ func (x *Index[P]) SetLast(seq uint64) {
 		x.first, x.last = seq+1, seq
 		return
 	}
-	for n := seq - x.last; n > 0; n-- {
-		x.slots = append(x.slots, slot[P]{})
-	}
+	x.slots.extend(seq)
 	x.last = seq
 }
 
@@ -75,58 +84,47 @@ func (x *Index[P]) Remove(seq uint64) (p P, ok bool) {
 
 // unlink takes a live slot out of the subject list and the totals.
 func (x *Index[P]) unlink(seq uint64, s *slot[P]) {
-	sub := s.subj
+	sub := x.subs[s.sid]
 	if s.prev != 0 {
-		x.slots[s.prev-x.first].next = s.next
+		x.slots.at(s.prev).next = s.next
 	} else {
 		sub.First = s.next
 	}
 	if s.next != 0 {
-		x.slots[s.next-x.first].prev = s.prev
+		x.slots.at(s.next).prev = s.prev
 	} else {
 		sub.Last = s.prev
 	}
 	if sub.Msgs--; sub.Msgs == 0 {
 		delete(x.subjects, sub.Name)
+		x.subs[sub.id] = nil
+		x.freeIDs = append(x.freeIDs, sub.id)
 	}
 	x.msgs--
-	x.bytes -= s.size
+	x.bytes -= uint64(s.size)
 	if s.exp != 0 {
 		x.ttlLive--
 	}
 	*s = slot[P]{}
 }
 
-// trimFront drops the dead slots before the first live one, so first is
-// again the first live sequence.
+// trimFront moves first past the dead slots before the first live one.
 func (x *Index[P]) trimFront() {
 	if x.msgs == 0 {
 		x.reset()
 		return
 	}
-	i := 0
-	for !x.slots[i].live() {
-		i++
+	for !x.slots.at(x.first).live() {
+		x.first++
 	}
-	x.dropFront(i)
-}
-
-// dropFront forgets the first k slots (already dead or unlinked).
-func (x *Index[P]) dropFront(k int) {
-	clear(x.slots[:k])
-	x.slots = x.slots[k:]
-	x.first += uint64(k)
-	// Reslicing from the front leaves the dropped prefix allocated until
-	// the next growth; copy out when most of the array is wasted.
-	if c := cap(x.slots); c > 1024 && len(x.slots) < c/4 {
-		x.slots = append(make([]slot[P], 0, 2*len(x.slots)), x.slots...)
-	}
+	x.slots.freeBelow(x.first)
 }
 
 // reset empties the index, keeping LastSeq (the next sequence follows it).
 func (x *Index[P]) reset() {
-	x.slots = nil
+	x.slots.restart(0)
 	x.subjects = map[string]*Subject{}
+	x.subs, x.freeIDs = []*Subject{nil}, nil
 	x.ttl = nil
 	x.ttlLive = 0
 	x.msgs, x.bytes = 0, 0
@@ -161,13 +159,12 @@ func (x *Index[P]) compactBelow(seq uint64, each func(uint64, P)) uint64 {
 		return 0
 	}
 	var n uint64
-	k := int(seq - x.first)
-	for i := range k {
-		if s := &x.slots[i]; s.live() {
+	for q := x.first; q < seq; q++ {
+		if s := x.slots.at(q); s.live() {
 			if each != nil {
-				each(x.first+uint64(i), s.p)
+				each(q, s.p)
 			}
-			x.unlink(x.first+uint64(i), s)
+			x.unlink(q, s)
 			n++
 		}
 	}
@@ -175,7 +172,7 @@ func (x *Index[P]) compactBelow(seq uint64, each func(uint64, P)) uint64 {
 		x.reset()
 		return n
 	}
-	x.dropFront(k)
+	x.first = seq
 	x.trimFront()
 	return n
 }

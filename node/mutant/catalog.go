@@ -84,7 +84,7 @@ var Catalog = []Mutant{
 
 	{JSAckBeforeSync, "filestore WhenDurable", "a stream's PubAck (any WhenDurable) is sent once the bytes are written, before the sync that covers them", jsDurability},
 	{JSSkipBlockDirSync, "filestore createBlock", "a new block file's directory entry (and the new store's directories) are never synced", jsDurability},
-	{JSForgetDedupe, "jetstream recoverDedupe", "a recovered stream does not rebuild its duplicate window from the stored messages", jsRestarts},
+	{JSForgetDedupe, "jetstream restoreDedupe", "a recovered stream does not rebuild its duplicate window from the stored messages", jsRestarts},
 }
 
 // Lookup returns the named mutant, or nil.

@@ -62,9 +62,10 @@ func (p *jsWorkload) start(r *run) {
 		}
 	})
 	if r.sc.Faults.Disk.flipsAtRest() {
-		// Only the block files are checksummed (meta.inf is not, so a
-		// flip there could change the config silently), and only while
-		// the node runs: a flip in the newest synced records before a
+		// Only the block files: a damaged meta.inf fails its checksum
+		// and the whole stream is not recovered (reported in the log),
+		// after which the workload has nothing to publish to. And only
+		// while the node runs: a flip in the newest synced records before a
 		// later syncmark is durable looks exactly like a torn write to
 		// recovery, which cuts it without a report; flipping the disk
 		// of a crashed node would hit that blind spot every time.

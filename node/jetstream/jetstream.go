@@ -91,8 +91,28 @@ func Start(s *server.Server, fs disk.FS) (*JetStream, error) {
 		}
 	}
 	s.AttachJetStream(js)
-	js.log.Noticef("Starting JetStream")
+	js.logConfig()
 	return js, nil
+}
+
+// logConfig prints the JetStream banner, as nats-server does at start.
+func (js *JetStream) logConfig() {
+	o := &js.opts
+	js.log.Noticef("Starting JetStream")
+	js.log.Noticef("  Max Memory:      %d bytes", o.MaxMemory)
+	js.log.Noticef("  Max Storage:     %d bytes", o.MaxStore)
+	js.log.Noticef("  Store Directory: %q", o.StoreDir)
+	if o.Domain != "" {
+		js.log.Noticef("  Domain:          %s", o.Domain)
+	}
+	if o.Cipher != "" {
+		js.log.Noticef("  Encryption:      %s", o.Cipher)
+	}
+	if i := js.relaxedInterval(&StreamConfig{}); i > 0 {
+		js.log.Warnf("  Sync:            every %v (relaxed: a power loss can lose acknowledged messages)", i)
+	} else {
+		js.log.Noticef("  Sync:            before every acknowledgement (group commit)")
+	}
 }
 
 // enableAccount starts JetStream in one account: the full API when the

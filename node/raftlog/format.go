@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"jsnode/node/internal/frame"
 	"jsnode/node/raft"
 )
 
@@ -39,8 +40,9 @@ const (
 	// segmentHeaderSize is magic, version, three reserved bytes, first
 	// index, epoch and checksum.
 	segmentHeaderSize = 4 + 4 + 8 + 8 + 4
-	// recordHeaderSize is length, its complement and checksum.
-	recordHeaderSize = 4 + 4 + 4
+	// recordHeaderSize is length, its complement and checksum (the
+	// framing of node/internal/frame).
+	recordHeaderSize = frame.HeaderSize
 	// entryOverheadMax bounds an encoded entry beyond its data: type byte
 	// and three varints (term, index, data length).
 	entryOverheadMax = 1 + 3*binary.MaxVarintLen64
@@ -103,22 +105,10 @@ func parseSegmentHeader(b []byte) (first, epoch uint64, why string) {
 
 // beginRecord reserves a record header and writes the type; the caller
 // appends the payload and calls finishRecord(b, start).
-func beginRecord(dst []byte, t recordType) (b []byte, start int) {
-	start = len(dst)
-	b = append(dst, make([]byte, recordHeaderSize)...)
-	return append(b, byte(t)), start
-}
+func beginRecord(dst []byte, t recordType) (b []byte, start int) { return frame.Begin(dst, byte(t)) }
 
 // finishRecord fills in the header of the record that begins at start.
-func finishRecord(b []byte, start int) []byte {
-	body := b[start+recordHeaderSize:]
-	n := uint32(len(body))
-	binary.LittleEndian.PutUint32(b[start:], n)
-	binary.LittleEndian.PutUint32(b[start+4:], ^n)
-	crc := crc32.Update(checksum(b[start:start+4]), castagnoli, body)
-	binary.LittleEndian.PutUint32(b[start+8:], crc)
-	return b
-}
+func finishRecord(b []byte, start int) []byte { return frame.Finish(b, start) }
 
 func appendEntryRecord(dst []byte, e raft.Entry) []byte {
 	b, start := beginRecord(dst, recEntry)
@@ -131,33 +121,19 @@ func appendUvarintRecord(dst []byte, t recordType, v uint64) []byte {
 }
 
 // recordStatus classifies the bytes at a position of a segment.
-type recordStatus int
+type recordStatus = frame.Status
 
 const (
-	recordOK    recordStatus = iota
-	recordShort              // the record runs past the end of the data
-	recordBad                // guard, bounds or checksum mismatch
+	recordOK    = frame.OK
+	recordShort = frame.Short // the record runs past the end of the data
+	recordBad   = frame.Bad   // guard, bounds or checksum mismatch
 )
 
 // parseRecord decodes the record at the start of b. On recordOK it
 // returns the type, the payload (aliasing b) and the record's total size.
 func parseRecord(b []byte) (t recordType, payload []byte, size int, st recordStatus) {
-	if len(b) < recordHeaderSize {
-		return 0, nil, 0, recordShort
-	}
-	n := binary.LittleEndian.Uint32(b)
-	if n != ^binary.LittleEndian.Uint32(b[4:]) || n == 0 || n > recordBodyMax {
-		return 0, nil, 0, recordBad
-	}
-	size = recordHeaderSize + int(n)
-	if len(b) < size {
-		return 0, nil, 0, recordShort
-	}
-	body := b[recordHeaderSize:size]
-	if crc32.Update(checksum(b[:4]), castagnoli, body) != binary.LittleEndian.Uint32(b[8:]) {
-		return 0, nil, 0, recordBad
-	}
-	return recordType(body[0]), body[1:], size, recordOK
+	typ, payload, size, st := frame.Parse(b, recordBodyMax)
+	return recordType(typ), payload, size, st
 }
 
 // parseUvarintPayload decodes a payload holding exactly one uvarint.

@@ -10,6 +10,8 @@ import (
 	"io"
 
 	"golang.org/x/crypto/chacha20poly1305"
+
+	"jsnode/node/internal/frame"
 )
 
 // Encryption at rest. A message record of an encrypted store is
@@ -105,9 +107,7 @@ func sealedSize(n int) int { return n + sealOverhead }
 // appendSealed appends the sealed msg record of the plain msg record rec.
 func (c *sealer) appendSealed(dst, rec []byte) []byte {
 	body := rec[recordHeaderSize+1:]
-	start := len(dst)
-	b := append(dst, make([]byte, recordHeaderSize)...)
-	b = append(b, byte(recMsgSealed))
+	b, start := frame.Begin(dst, byte(recMsgSealed))
 	ad := len(b)
 	b = append(b, body[:8]...)
 	b = append(b, c.salt[:]...)

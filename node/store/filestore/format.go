@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"fmt"
 	"hash/crc32"
+
+	"jsnode/node/internal/frame"
 )
 
 // On-disk format, version 1. Fixed-width integers are little-endian; every
@@ -35,7 +37,7 @@ const (
 	blockMagic    = "JSMB"
 
 	headerSize       = 4 + 4 + 8 + 8 + 4
-	recordHeaderSize = 4 + 4 + 4
+	recordHeaderSize = frame.HeaderSize
 	// msgFixed is type, seq and ts.
 	msgFixed = 1 + 8 + 8
 	// recordBodyMax bounds a record body: larger lengths are damage.
@@ -65,9 +67,7 @@ type pos struct {
 func (p pos) before(q pos) bool { return p.blk < q.blk || p.blk == q.blk && p.off < q.off }
 
 func appendSyncMark(dst []byte, p pos) []byte {
-	start := len(dst)
-	b := append(dst, make([]byte, recordHeaderSize)...)
-	b = append(b, byte(recSyncMark))
+	b, start := frame.Begin(dst, byte(recSyncMark))
 	b = binary.AppendUvarint(b, uint64(p.blk))
 	b = binary.AppendUvarint(b, uint64(p.off))
 	return finishRecord(b, start)
@@ -140,9 +140,7 @@ func uvarintLen(v uint64) int {
 
 // appendMsgRecord appends a msg record; ttl is clamped at 0.
 func appendMsgRecord(dst []byte, seq uint64, ts, ttl int64, subj string, hdr, data []byte) []byte {
-	start := len(dst)
-	b := append(dst, make([]byte, recordHeaderSize)...)
-	b = append(b, byte(recMsg))
+	b, start := frame.Begin(dst, byte(recMsg))
 	b = binary.LittleEndian.AppendUint64(b, seq)
 	b = binary.LittleEndian.AppendUint64(b, uint64(ts))
 	b = binary.AppendUvarint(b, uint64(max(ttl, 0)))
@@ -155,9 +153,7 @@ func appendMsgRecord(dst []byte, seq uint64, ts, ttl int64, subj string, hdr, da
 }
 
 func appendSeqRecord(dst []byte, t recordType, seq uint64) []byte {
-	start := len(dst)
-	b := append(dst, make([]byte, recordHeaderSize)...)
-	b = append(b, byte(t))
+	b, start := frame.Begin(dst, byte(t))
 	b = binary.AppendUvarint(b, seq)
 	return finishRecord(b, start)
 }
@@ -171,43 +167,21 @@ func erasedRecordOf(n int, seq uint64) []byte {
 	return finishRecord(rec, 0)
 }
 
-func finishRecord(b []byte, start int) []byte {
-	body := b[start+recordHeaderSize:]
-	n := uint32(len(body))
-	binary.LittleEndian.PutUint32(b[start:], n)
-	binary.LittleEndian.PutUint32(b[start+4:], ^n)
-	crc := crc32.Update(crc32.Checksum(b[start:start+4], castagnoli), castagnoli, body)
-	binary.LittleEndian.PutUint32(b[start+8:], crc)
-	return b
-}
+func finishRecord(b []byte, start int) []byte { return frame.Finish(b, start) }
 
-type recordStatus int
+type recordStatus = frame.Status
 
 const (
-	recordOK    recordStatus = iota
-	recordShort              // runs past the end of the data
-	recordBad                // guard, bounds or checksum mismatch
+	recordOK    = frame.OK
+	recordShort = frame.Short // runs past the end of the data
+	recordBad   = frame.Bad   // guard, bounds or checksum mismatch
 )
 
 // parseRecord checks the record at the start of b and returns its type,
 // body (after the type byte, aliasing b) and total size.
 func parseRecord(b []byte) (t recordType, body []byte, size int, st recordStatus) {
-	if len(b) < recordHeaderSize {
-		return 0, nil, 0, recordShort
-	}
-	n := binary.LittleEndian.Uint32(b)
-	if n != ^binary.LittleEndian.Uint32(b[4:]) || n == 0 || n > recordBodyMax {
-		return 0, nil, 0, recordBad
-	}
-	size = recordHeaderSize + int(n)
-	if len(b) < size {
-		return 0, nil, 0, recordShort
-	}
-	all := b[recordHeaderSize:size]
-	if crc32.Update(crc32.Checksum(b[:4], castagnoli), castagnoli, all) != binary.LittleEndian.Uint32(b[8:]) {
-		return 0, nil, 0, recordBad
-	}
-	return recordType(all[0]), all[1:], size, recordOK
+	typ, body, size, st := frame.Parse(b, recordBodyMax)
+	return recordType(typ), body, size, st
 }
 
 // msgRec is a decoded msg record; slices alias the record.

@@ -351,3 +351,17 @@ func TestRecoveredRecordsAreSynced(t *testing.T) {
 		t.Fatalf("power loss after the restart took back served records: %+v, served %+v", got, served)
 	}
 }
+
+// A WhenDurable with nothing unsynced answers at once: reads that wait
+// for durability (MSG.GET, DIRECT.GET) cost no sync job when there is
+// nothing to sync.
+func TestWhenDurableWithNothingPending(t *testing.T) {
+	s, q := reopen(t, memfs.New(), Config{})
+	mustAppend(t, s, "a", "1")
+	makeDurable(t, s, q)
+	ran := false
+	s.WhenDurable(func(err error) { ran = err == nil })
+	if !ran || q.Pending() != 0 {
+		t.Fatalf("nothing pending: answered %v, %d jobs queued", ran, q.Pending())
+	}
+}

@@ -58,7 +58,11 @@ func (s *Store) WhenDurable(done func(err error)) {
 		done(s.flush())
 		done = func(error) {}
 	}
-	if s.sync.running && !s.needsSync() && !s.unflushed() {
+	if !s.needsSync() && !s.unflushed() {
+		if !s.sync.running {
+			done(nil) // everything written is durable: no job to wait for
+			return
+		}
 		// nothing appended since the running job began: it covers done
 		s.sync.inflight = append(s.sync.inflight, done)
 		return

@@ -66,3 +66,28 @@ func TestRemovalsAnsweredOnlyWhenDurable(t *testing.T) {
 		})
 	}
 }
+
+// TestDirectGetWaitsForDurability: a direct get of a message not yet
+// synced is answered only once it is, like STREAM.MSG.GET; with nothing
+// pending it is answered at once.
+func TestDirectGetWaitsForDurability(t *testing.T) {
+	tj, q := newFileTestJS(t)
+	if r := tj.api("$JS.API.STREAM.CREATE.F", `{"name":"F","subjects":["f.>"],"storage":"file","allow_direct":true}`); r == nil || r["error"] != nil {
+		t.Fatalf("create: %v", r)
+	}
+	q.RunAll()
+	tj.acc.Publish("f.a", "", nil, []byte("unsynced")) // no reply: nothing waits for it
+	start := len(tj.acc.sent)
+	tj.acc.Publish("$JS.API.DIRECT.GET.F.f.a", "_INBOX.dg", nil, nil)
+	if len(tj.acc.sent) != start {
+		t.Fatalf("direct get answered before its message was synced: %q", tj.acc.sent[start].Data)
+	}
+	q.RunAll()
+	if len(tj.acc.sent) != start+1 || string(tj.acc.sent[start].Data) != "unsynced" {
+		t.Fatalf("after the sync: %d answers", len(tj.acc.sent)-start)
+	}
+	tj.acc.Publish("$JS.API.DIRECT.GET.F.f.a", "_INBOX.dg", nil, nil)
+	if len(tj.acc.sent) != start+2 || q.Pending() != 0 {
+		t.Fatalf("nothing pending: %d answers, %d jobs", len(tj.acc.sent)-start-1, q.Pending())
+	}
+}

@@ -75,14 +75,27 @@ func (jsa *jsAccount) handleAPI(tail string, m *server.Msg) {
 	default:
 		resp = h(r)
 	}
-	if resp == nil {
-		return
+	if resp != nil { // nil: the handler answers later (whenDurable)
+		jsa.answer(m.Reply, resp)
 	}
+}
+
+// answer sends an API response, counting it when it is an error.
+func (jsa *jsAccount) answer(reply string, resp any) {
 	if failed(resp) {
 		jsa.api.Errors++
 		jsa.js.stats.Errors++
 	}
-	respond(jsa.acc, m.Reply, resp)
+	respond(jsa.acc, reply, resp)
+}
+
+// readBody decodes the request body into v; required makes an empty
+// body a bad request (a get or delete must say what).
+func (r *apiRequest) readBody(v any, required bool) *apiError {
+	if required && len(r.body) == 0 {
+		return errBadRequest.ptr()
+	}
+	return r.decode(v)
 }
 
 // parse splits tail into the operation and the stream name.

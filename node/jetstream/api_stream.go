@@ -302,8 +302,7 @@ func (r *apiRequest) streamDelete() any {
 func (r *apiRequest) streamPurge() any {
 	resp := &streamPurgeResponse{apiResponse: apiResponse{Type: typeStreamPurge}}
 	var req streamPurgeRequest
-	if e := r.decode(&req); e != nil {
-		resp.Error = e
+	if resp.Error = r.readBody(&req, false); resp.Error != nil {
 		return resp
 	}
 	if req.Sequence > 0 && req.Keep > 0 {
@@ -311,16 +310,11 @@ func (r *apiRequest) streamPurge() any {
 		return resp
 	}
 	mset, e := r.lookup()
+	if e == nil {
+		e = mset.refuseChange(mset.cfg.DenyPurge, errStreamPurgeFailed.with("err", "stream purge not permitted"))
+	}
 	if e != nil {
 		resp.Error = e
-		return resp
-	}
-	switch {
-	case mset.cfg.Sealed:
-		resp.Error = errStreamSealed.ptr()
-		return resp
-	case mset.cfg.DenyPurge:
-		resp.Error = errStreamPurgeFailed.with("err", "stream purge not permitted")
 		return resp
 	}
 	n, err := mset.purge(&req)
@@ -340,16 +334,30 @@ func (r *apiRequest) streamPurge() any {
 // and returns nil: the answer comes later. An acknowledged delete or purge
 // must survive a power loss as an acknowledged publish does; answered at
 // once, its tombstones could still be lost and the messages come back.
+// Reads use it too: a message served before its sync and then lost with
+// it in a crash would have been seen yet never have existed (a dirty
+// read), and a "not found" could rest on a removal a crash undoes. The
+// wait is the group commit's, and none when nothing is pending.
 func (r *apiRequest) whenDurable(mset *stream, resp any, onErr func(error)) any {
 	jsa, reply := r.jsa, r.reply
 	mset.store.WhenDurable(func(err error) {
 		if err != nil {
 			onErr(err)
-			jsa.api.Errors++
-			jsa.js.stats.Errors++
 		}
-		respond(jsa.acc, reply, resp)
+		jsa.answer(reply, resp)
 	})
+	return nil
+}
+
+// refuseChange is the error for removing messages from mset: a sealed
+// stream refuses any, and deny (deny_delete or deny_purge) with denied.
+func (mset *stream) refuseChange(deny bool, denied *apiError) *apiError {
+	switch {
+	case mset.cfg.Sealed:
+		return errStreamSealed.ptr()
+	case deny:
+		return denied
+	}
 	return nil
 }
 
@@ -423,25 +431,15 @@ func page(items []string, offset, limit int) []string {
 func (r *apiRequest) msgDelete() any {
 	resp := &successResponse{apiResponse: apiResponse{Type: typeMsgDelete}}
 	var req msgDeleteRequest
-	if len(r.body) == 0 {
-		resp.Error = errBadRequest.ptr()
-		return resp
-	}
-	if e := r.decode(&req); e != nil {
-		resp.Error = e
+	if resp.Error = r.readBody(&req, true); resp.Error != nil {
 		return resp
 	}
 	mset, e := r.lookup()
+	if e == nil {
+		e = mset.refuseChange(mset.cfg.DenyDelete, errStreamMsgDeleteFailed.with("err", "message delete not permitted"))
+	}
 	if e != nil {
 		resp.Error = e
-		return resp
-	}
-	switch {
-	case mset.cfg.Sealed:
-		resp.Error = errStreamSealed.ptr()
-		return resp
-	case mset.cfg.DenyDelete:
-		resp.Error = errStreamMsgDeleteFailed.with("err", "message delete not permitted")
 		return resp
 	}
 	removed, err := mset.store.Remove(req.Seq, !req.NoErase)

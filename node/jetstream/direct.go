@@ -3,7 +3,7 @@ package jetstream
 import (
 	"encoding/json"
 	"strconv"
-	"time"
+	"strings"
 
 	"jsnode/node/server"
 	"jsnode/node/store"
@@ -79,12 +79,30 @@ func (mset *stream) directGet(m *server.Msg, key string) {
 		send(dgBad, nil)
 		return
 	}
+	// What a get read is sent once it is durable, as MSG.GET's answer
+	// is (whenDurable): a direct get must not serve a message a crash
+	// could still take back.
+	type reply struct{ hdr, data []byte }
+	var out []reply
+	collect := func(hdr, data []byte) { out = append(out, reply{hdr, data}) }
 	if len(req.MultiLastFor) > 0 {
-		mset.directMulti(&req, send)
-		return
+		mset.directMulti(&req, collect)
+	} else {
+		mset.directBatch(&req, collect)
 	}
-	mset.directBatch(&req, send)
+	mset.store.WhenDurable(func(err error) {
+		if err != nil {
+			send([]byte("NATS/1.0 503 "+statusText(err.Error())+"\r\n\r\n"), nil)
+			return
+		}
+		for _, r := range out {
+			send(r.hdr, r.data)
+		}
+	})
 }
+
+// statusText makes an error fit a status line (no line breaks).
+func statusText(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 
 func validDirect(req *msgGetRequest) bool {
 	switch {
@@ -169,7 +187,7 @@ func (mset *stream) directBatch(req *msgGetRequest, send func(hdr, data []byte))
 // directFields are the headers a direct get adds to a stored message.
 func (mset *stream) directFields(m *store.Msg) []string {
 	return []string{hdrStream, mset.cfg.Name, hdrSubject, m.Subject, hdrSequence, strconv.FormatUint(m.Seq, 10),
-		hdrTimeStamp, time.Unix(0, m.Time).UTC().Format(time.RFC3339Nano)}
+		hdrTimeStamp, timeString(m.Time)}
 }
 
 // directMulti answers multi_last: the last message at or before the

@@ -12,12 +12,7 @@ import (
 func (r *apiRequest) msgGet() any {
 	resp := &msgGetResponse{apiResponse: apiResponse{Type: typeMsgGet}}
 	var req msgGetRequest
-	if len(r.body) == 0 {
-		resp.Error = errBadRequest.ptr()
-		return resp
-	}
-	if e := r.decode(&req); e != nil {
-		resp.Error = e
+	if resp.Error = r.readBody(&req, true); resp.Error != nil {
 		return resp
 	}
 	if req.Batch > 0 || req.MaxBytes > 0 || len(req.MultiLastFor) > 0 || !validGet(&req) {
@@ -38,28 +33,8 @@ func (r *apiRequest) msgGet() any {
 			resp.Message.Header = m.Header
 		}
 	}
-	r.respondWhenDurable(mset, resp)
-	return nil
-}
-
-// respondWhenDurable answers a read once what it read is durable. A
-// message served before its sync and then lost with it in a crash would
-// have been seen by a reader yet never have existed (a dirty read: the
-// next message takes its sequence), and a "not found" could likewise
-// rest on a removal a crash undoes. The wait is the group commit's, and
-// none when nothing is pending (a memory store answers at once).
-func (r *apiRequest) respondWhenDurable(mset *stream, resp *msgGetResponse) {
-	jsa, reply := r.jsa, r.reply
-	mset.store.WhenDurable(func(err error) {
-		if err != nil {
-			resp = &msgGetResponse{apiResponse: apiResponse{Type: typeMsgGet,
-				Error: errStreamStoreFailed.with("err", err.Error())}}
-		}
-		if resp.Error != nil {
-			jsa.api.Errors++
-			jsa.js.stats.Errors++
-		}
-		respond(jsa.acc, reply, resp)
+	return r.whenDurable(mset, resp, func(err error) {
+		resp.Message, resp.Error = nil, errStreamStoreFailed.with("err", err.Error())
 	})
 }
 

@@ -54,6 +54,30 @@ func ReadFile(fs FS, name string) ([]byte, error) {
 	}
 }
 
+// Ancestors returns dir and every directory above it up to the root
+// ("."), nearest first: the directories whose entries MkdirAll(dir) may
+// have created, each durable only once its parent is synced.
+func Ancestors(dir string) []string {
+	var out []string
+	for d := path.Clean(dir); ; d = path.Dir(d) {
+		out = append(out, d)
+		if d == "." || d == "/" {
+			return out
+		}
+	}
+}
+
+// SyncAncestors syncs dir and every directory above it (Ancestors), so
+// that a path MkdirAll just made survives a crash.
+func SyncAncestors(fs FS, dir string) error {
+	for _, d := range Ancestors(dir) {
+		if err := fs.SyncDir(d); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // TempSuffix is appended to a name by WriteFileAtomic for its temporary file.
 const TempSuffix = ".tmp"
 

@@ -4,6 +4,7 @@ import (
 	"errors"
 	iofs "io/fs"
 	"slices"
+	"strings"
 	"testing"
 
 	"jsnode/disk"
@@ -66,5 +67,17 @@ func TestWriteFileAtomicCrash(t *testing.T) {
 	crashCheck("new")
 	if crashes < 6 {
 		t.Fatalf("only %d crash points", crashes)
+	}
+}
+
+func TestAncestors(t *testing.T) {
+	for dir, want := range map[string]string{
+		"jetstream/$G/streams/S": "jetstream/$G/streams/S jetstream/$G/streams jetstream/$G jetstream .",
+		".":                      ".",
+		"a/":                     "a .",
+	} {
+		if got := strings.Join(disk.Ancestors(dir), " "); got != want {
+			t.Errorf("Ancestors(%q) = %q, want %q", dir, got, want)
+		}
 	}
 }

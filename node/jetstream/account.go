@@ -1,6 +1,8 @@
 package jetstream
 
 import (
+	"slices"
+
 	"jsnode/node/server"
 	"jsnode/node/store"
 )
@@ -107,6 +109,6 @@ func (jsa *jsAccount) streamNames(filter string) []string {
 			names = append(names, name)
 		}
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	return names
 }

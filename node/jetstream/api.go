@@ -3,7 +3,6 @@ package jetstream
 import (
 	"bytes"
 	"encoding/json"
-	"sort"
 	"strings"
 
 	"jsnode/node/server"
@@ -163,8 +162,6 @@ func (r *apiRequest) decodeStrict(v any) *apiError {
 	}
 	return nil
 }
-
-func sortStrings(s []string) { sort.Strings(s) }
 
 // accountInfo answers INFO.
 func (r *apiRequest) accountInfo() any {

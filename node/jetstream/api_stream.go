@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -198,7 +199,7 @@ func (mset *stream) enforceAllLimits() {
 				names = append(names, s)
 			}
 		}
-		sortStrings(names)
+		slices.Sort(names)
 		for _, s := range names {
 			mset.enforceLimits(s)
 		}
@@ -258,7 +259,7 @@ func subjectPage(subs map[string]store.SubjectState, offset int) map[string]uint
 	for s := range subs {
 		names = append(names, s)
 	}
-	sortStrings(names)
+	slices.Sort(names)
 	if offset > len(names) {
 		offset = len(names)
 	}

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -33,9 +34,9 @@ func TestTransformRepublishFirstSeq(t *testing.T) {
 		t.Fatalf("stored: %+v %v", m, err)
 	}
 	rp := tj.last("out.a")
-	if rp == nil || rp.data != "" || !contains(rp.hdr, "Nats-Stream: T\r\n") || !contains(rp.hdr, "Nats-Sequence: 100\r\n") ||
-		!contains(rp.hdr, "Nats-Subject: stored.a\r\n") || !contains(rp.hdr, "Nats-Msg-Size: 5\r\n") ||
-		!contains(rp.hdr, "Nats-Last-Sequence: 0\r\n") {
+	if rp == nil || rp.data != "" || !strings.Contains(rp.hdr, "Nats-Stream: T\r\n") || !strings.Contains(rp.hdr, "Nats-Sequence: 100\r\n") ||
+		!strings.Contains(rp.hdr, "Nats-Subject: stored.a\r\n") || !strings.Contains(rp.hdr, "Nats-Msg-Size: 5\r\n") ||
+		!strings.Contains(rp.hdr, "Nats-Last-Sequence: 0\r\n") {
 		t.Fatalf("republished: %+v", rp)
 	}
 }
@@ -57,7 +58,7 @@ func TestSealedDenyDeleteDenyPurge(t *testing.T) {
 		t.Fatalf("seal: %v", r)
 	}
 	ack := tj.request("D", nil, []byte("2"))
-	if ack == nil || !contains(string(ack.Data), `"err_code":10109`) {
+	if ack == nil || !strings.Contains(string(ack.Data), `"err_code":10109`) {
 		t.Fatalf("publish to a sealed stream: %+v", ack)
 	}
 	if r := tj.api("$JS.API.STREAM.UPDATE.D", `{"name":"D","storage":"memory","deny_delete":true,"deny_purge":true}`); errCodeOf(r) != 10052 {
@@ -80,12 +81,12 @@ func TestAccountAndServerLimits(t *testing.T) {
 	}
 	tj.api("$JS.API.STREAM.CREATE.M", `{"name":"M","storage":"memory"}`)
 	for i := 0; i < 2; i++ {
-		if ack := tj.request("M", nil, make([]byte, 100)); ack == nil || contains(string(ack.Data), "error") {
+		if ack := tj.request("M", nil, make([]byte, 100)); ack == nil || strings.Contains(string(ack.Data), "error") {
 			t.Fatalf("publish %d: %+v", i, ack)
 		}
 	}
 	ack := tj.request("M", nil, make([]byte, 100))
-	if ack == nil || !contains(string(ack.Data), `"err_code":10002`) {
+	if ack == nil || !strings.Contains(string(ack.Data), `"err_code":10002`) {
 		t.Fatalf("publish past the account's max_memory: %+v", ack)
 	}
 	info := tj.api("$JS.API.INFO", "")

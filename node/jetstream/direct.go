@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -252,7 +253,7 @@ func (mset *stream) lastPerSubject(filters []string, upTo uint64) (msgs []*store
 	if len(subjects) > DirectMultiMax {
 		return nil, true
 	}
-	sortStrings(subjects)
+	slices.Sort(subjects)
 	for _, s := range subjects {
 		if m := mset.lastAtOrBefore(s, upTo); m != nil {
 			msgs = append(msgs, m)

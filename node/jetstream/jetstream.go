@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
 
 	"jsnode/clock"
@@ -132,7 +133,7 @@ func (js *JetStream) enableAccount(name string) error {
 	}
 	js.accounts[name] = jsa
 	js.order = append(js.order, jsa)
-	slices.SortFunc(js.order, func(a, b *jsAccount) int { return compareStrings(a.acc.Name(), b.acc.Name()) })
+	slices.SortFunc(js.order, func(a, b *jsAccount) int { return strings.Compare(a.acc.Name(), b.acc.Name()) })
 	if err := jsa.recoverStreams(); err != nil {
 		return fmt.Errorf("jetstream: account %s: %w", name, err)
 	}
@@ -144,16 +145,6 @@ func accountLimits(o server.JetStreamAccountOpts) AccountLimits {
 		MaxConsumers: o.MaxConsumers, MaxAckPending: o.MaxAckPending,
 		MemoryMaxStreamBytes: o.MemoryMaxStreamBytes, StoreMaxStreamBytes: o.StoreMaxStreamBytes,
 		MaxBytesRequired: o.MaxBytesRequired}
-}
-
-func compareStrings(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Enabled reports whether account has JetStream.

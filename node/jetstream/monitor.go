@@ -11,13 +11,9 @@ import (
 // config is the server's JetStream configuration as /varz and /jsz show it.
 func (js *JetStream) config() monitor.JetStreamConfig {
 	return monitor.JetStreamConfig{MaxMemory: js.opts.MaxMemory, MaxStore: js.opts.MaxStore,
-		StoreDir: js.opts.StoreDir, SyncInterval: js.syncInterval(), SyncAlways: js.opts.SyncAlways,
+		StoreDir: js.opts.StoreDir, SyncInterval: js.opts.SyncInterval, SyncAlways: js.opts.SyncAlways,
 		Domain: js.opts.Domain, CompressOK: true}
 }
-
-// syncInterval is the interval /varz shows: nats-server's 2m default is
-// not jsnode's (jsnode syncs before every ack unless relaxed).
-func (js *JetStream) syncInterval() time.Duration { return js.opts.SyncInterval }
 
 // statsNow sums the resource use of every account.
 func (js *JetStream) statsNow() monitor.JetStreamStats {

@@ -242,7 +242,10 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 	if e := mset.jsa.checkUsage(mset, store.MsgSize(mset.kind(), subj, hdr, data)); e != nil {
 		return 0, false, e
 	}
-	prevSubjLast := mset.store.SubjectState(subj).Last
+	var prevSubjLast uint64 // Nats-Last-Sequence of a republish
+	if mset.republish != nil {
+		prevSubjLast = mset.store.SubjectState(subj).Last
+	}
 	seq, err := mset.store.Append(subj, hdr, data, now, max(ttl, 0))
 	if err != nil {
 		return 0, false, errStreamStoreFailed.with("err", err.Error())

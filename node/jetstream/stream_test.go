@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -159,7 +160,7 @@ func TestConfigChecks(t *testing.T) {
 		{StreamConfig{Name: "A", Subjects: []string{"a.>"}, RePublish: &RePublish{Source: ">", Destination: "a.x"}}, false, 10052, "forms a cycle"},
 	} {
 		_, e := jsa.checkConfig(&c.cfg, c.pedantic)
-		if e == nil || e.ErrCode != c.code || (c.reason != "" && !contains(e.Description, c.reason)) {
+		if e == nil || e.ErrCode != c.code || (c.reason != "" && !strings.Contains(e.Description, c.reason)) {
 			t.Errorf("%+v pedantic %v: %v, want %d %q", c.cfg, c.pedantic, e, c.code, c.reason)
 		}
 	}
@@ -168,17 +169,6 @@ func TestConfigChecks(t *testing.T) {
 		cfg.Storage != FileStorage || cfg.Retention != LimitsPolicy || cfg.Compression != NoCompression {
 		t.Fatalf("defaults: %+v %v", cfg, e)
 	}
-}
-
-func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
-
-func indexOf(s, sub string) int {
-	for i := 0; i+len(sub) <= len(s); i++ {
-		if s[i:i+len(sub)] == sub {
-			return i
-		}
-	}
-	return -1
 }
 
 func TestUnsupportedByName(t *testing.T) {
@@ -190,12 +180,12 @@ func TestUnsupportedByName(t *testing.T) {
 		{StreamConfig{Name: "A", AllowMsgCounter: true}, "allow_msg_counter"},
 		{StreamConfig{Name: "A", Sources: []*StreamSource{{Name: "B"}}}, "sources"},
 	} {
-		if _, e := jsa.checkConfig(&c.cfg, false); e == nil || !contains(e.Description, c.name+" is not supported") {
+		if _, e := jsa.checkConfig(&c.cfg, false); e == nil || !strings.Contains(e.Description, c.name+" is not supported") {
 			t.Errorf("%+v: %v, want a refusal naming %s", c.cfg, e, c.name)
 		}
 	}
 	ts := newTestStream(t, StreamConfig{Name: "T", AllowMsgTTL: true})
-	if _, _, e := ts.publish("T", hdr(hdrTTL, "never"), nil); e == nil || !contains(e.Description, "not supported") {
+	if _, _, e := ts.publish("T", hdr(hdrTTL, "never"), nil); e == nil || !strings.Contains(e.Description, "not supported") {
 		t.Fatalf("Nats-TTL never: %v", e)
 	}
 	if _, _, e := ts.publish("T", hdr(hdrBatchID, "b1"), nil); e != nil {

@@ -128,22 +128,11 @@ func (jsa *jsAccount) writeMeta(mset *stream) error {
 	if err := disk.WriteFileAtomic(fs, path.Join(mset.dir, metaFile), b); err != nil {
 		return err
 	}
-	return syncUp(fs, path.Dir(mset.dir))
-}
-
-// syncUp syncs dir and every directory above it up to the store's root:
-// MkdirAll may just have created any of them, and a new entry is durable
-// only once its own parent is synced. Without this an acknowledged stream
-// create was lost on power loss until the first publish synced them.
-func syncUp(fs disk.FS, dir string) error {
-	for d := path.Clean(dir); ; d = path.Dir(d) {
-		if err := fs.SyncDir(d); err != nil {
-			return err
-		}
-		if d == "." || d == "/" {
-			return nil
-		}
-	}
+	// MkdirAll may just have created any directory above the stream; a
+	// new entry is durable only once its parent is synced. Without this an
+	// acknowledged stream create was lost on power loss until the first
+	// publish synced them.
+	return disk.SyncAncestors(fs, path.Dir(mset.dir))
 }
 
 // removeFiles deletes the stream's store and directory.

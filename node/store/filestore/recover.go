@@ -86,7 +86,7 @@ func (s *Store) recover() error {
 	}
 	if len(nums) == 0 {
 		// crashed while being created: it is still new
-		s.sync.newDirs = parentDirs(s.dir)
+		s.sync.newDirs = disk.Ancestors(s.dir)
 		s.x.SetLast(max(s.cfg.FirstSeq, 1) - 1)
 	}
 	if err := r.findMark(nums); err != nil {
@@ -215,7 +215,7 @@ func (s *Store) create() error {
 	if err := s.fs.MkdirAll(s.msgsDir); err != nil {
 		return err
 	}
-	s.sync.newDirs = parentDirs(s.dir)
+	s.sync.newDirs = disk.Ancestors(s.dir)
 	s.x.SetLast(max(s.cfg.FirstSeq, 1) - 1)
 	return s.newBlock()
 }

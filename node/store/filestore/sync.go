@@ -1,7 +1,6 @@
 package filestore
 
 import (
-	"path"
 
 	"jsnode/clock"
 	"jsnode/disk"
@@ -272,17 +271,5 @@ func (s *Store) finishStop() {
 	s.cache = chunk{}
 	if s.deleted && !s.sync.running {
 		_ = s.fs.RemoveAll(s.dir)
-	}
-}
-
-// parentDirs are the directories whose entries a new store may have
-// created (MkdirAll does not say which existed): dir and every ancestor.
-func parentDirs(dir string) []string {
-	var out []string
-	for d := path.Clean(dir); ; d = path.Dir(d) {
-		out = append(out, d)
-		if d == "." || d == "/" {
-			return out
-		}
 	}
 }

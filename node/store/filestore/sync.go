@@ -1,7 +1,6 @@
 package filestore
 
 import (
-
 	"jsnode/clock"
 	"jsnode/disk"
 	"jsnode/node/mutant"

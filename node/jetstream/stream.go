@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -33,11 +34,10 @@ type stream struct {
 
 // The store errors a discard-new stream answers a publish with.
 const (
-	errTextMaxMsgs      = "maximum messages exceeded"
-	errTextMaxBytes     = "maximum bytes exceeded"
-	errTextMaxMsgsPer   = "maximum messages per subject exceeded"
-	errTextMsgTooLarge  = "message too large"
-	fileStoreMsgSizeMax = 512 << 20 // a record larger than this is refused
+	errTextMaxMsgs     = "maximum messages exceeded"
+	errTextMaxBytes    = "maximum bytes exceeded"
+	errTextMaxMsgsPer  = "maximum messages per subject exceeded"
+	errTextMsgTooLarge = "message too large"
 )
 
 func (mset *stream) kind() store.Kind {
@@ -210,9 +210,6 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 	if len(hdr) > HeadersMax {
 		return 0, false, errStreamHeaderExceedsMaximum.ptr()
 	}
-	if mset.kind() == store.File && store.MsgSize(store.File, subj, hdr, data) > fileStoreMsgSizeMax {
-		return 0, false, errStreamStoreFailed.with("err", errTextMsgTooLarge)
-	}
 	now := mset.js().now().UnixNano()
 	var ttl int64
 	var rollup string
@@ -247,6 +244,9 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 		prevSubjLast = mset.store.SubjectState(subj).Last
 	}
 	seq, err := mset.store.Append(subj, hdr, data, now, max(ttl, 0))
+	if errors.Is(err, store.ErrTooLarge) {
+		return 0, false, errStreamStoreFailed.with("err", errTextMsgTooLarge) // nats-server's text
+	}
 	if err != nil {
 		return 0, false, errStreamStoreFailed.with("err", err.Error())
 	}

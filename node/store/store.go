@@ -34,6 +34,9 @@ var (
 	// ErrFailed means an earlier write or sync failed; the store accepts
 	// no more writes until it is reopened (what is durable stays so).
 	ErrFailed = errors.New("store: failed")
+	// ErrTooLarge means a message is larger than the store can keep (a
+	// file store's record bound); nothing was stored.
+	ErrTooLarge = errors.New("store: message too large")
 	// ErrBadSequence means a sequence argument is out of range.
 	ErrBadSequence = errors.New("store: bad sequence")
 )

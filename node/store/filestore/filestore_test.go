@@ -365,3 +365,16 @@ func TestWhenDurableWithNothingPending(t *testing.T) {
 		t.Fatalf("nothing pending: answered %v, %d jobs queued", ran, q.Pending())
 	}
 }
+
+// A message whose record would pass the bound recovery reads bodies up to
+// is refused, rather than stored and later taken for damage.
+func TestAppendTooLarge(t *testing.T) {
+	s, q := reopen(t, memfs.New(), Config{})
+	if _, err := s.Append("a", nil, make([]byte, recordBodyMax), 1, 0); !errors.Is(err, store.ErrTooLarge) {
+		t.Fatalf("Append of a %d-byte body: %v, want ErrTooLarge", recordBodyMax, err)
+	}
+	if seq := mustAppend(t, s, "a", "small"); seq != 1 {
+		t.Fatalf("next append got seq %d, want 1 (nothing was stored)", seq)
+	}
+	makeDurable(t, s, q)
+}

@@ -13,6 +13,10 @@ func (s *Store) Append(subj string, hdr, data []byte, ts, ttl int64) (uint64, er
 	if s.sealer != nil {
 		n = sealedSize(n)
 	}
+	if n-recordHeaderSize > recordBodyMax {
+		// recovery would read a longer body as damage: refuse it now
+		return 0, store.ErrTooLarge
+	}
 	if err := s.room(n); err != nil {
 		return 0, err
 	}

@@ -29,6 +29,7 @@ type stream struct {
 	expiryAt  int64
 	bytes     uint64 // the store's bytes as last counted (account)
 	ackPrefix []byte // the PubAck's start, up to "seq":
+	ackDomain []byte // ,"domain":"..." when the server has a domain
 	stopped   bool
 }
 
@@ -168,13 +169,14 @@ func (mset *stream) pubAck(seq uint64, dup bool) []byte {
 	if mset.ackPrefix == nil {
 		name, _ := json.Marshal(mset.cfg.Name)
 		mset.ackPrefix = append(append([]byte(`{"stream":`), name...), `,"seq":`...)
+		if d := mset.js().opts.Domain; d != "" {
+			dom, _ := json.Marshal(d)
+			mset.ackDomain = append([]byte(`,"domain":`), dom...)
+		}
 	}
-	b := make([]byte, 0, len(mset.ackPrefix)+48)
+	b := make([]byte, 0, len(mset.ackPrefix)+len(mset.ackDomain)+40)
 	b = strconv.AppendUint(append(b, mset.ackPrefix...), seq, 10)
-	if d := mset.js().opts.Domain; d != "" {
-		dom, _ := json.Marshal(d)
-		b = append(append(b, `,"domain":`...), dom...)
-	}
+	b = append(b, mset.ackDomain...)
 	if dup {
 		b = append(b, `,"duplicate":true`...)
 	}

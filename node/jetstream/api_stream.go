@@ -185,6 +185,7 @@ func (mset *stream) update(cfg StreamConfig) *apiError {
 	}
 	mset.dedupe.window = cfg.Duplicates
 	mset.dedupe.expire(mset.js().now().UnixNano())
+	mset.dropUninterested()
 	mset.enforceAllLimits()
 	return nil
 }

@@ -56,6 +56,9 @@ func (m *retentionModel) publish(x modelMsg) bool {
 	}
 	m.last++
 	x.seq = m.last
+	if c.Retention == InterestPolicy {
+		return true // no consumer: sequenced, not kept
+	}
 	m.msgs = append(m.msgs, x)
 	if c.MaxMsgsPer > 0 {
 		for m.count(x.subj) > int(c.MaxMsgsPer) {
@@ -88,6 +91,8 @@ func TestRetentionMatchesModel(t *testing.T) {
 			MaxBytes:   rapid.Int64Range(-1, 900).Draw(rt, "max_bytes"),
 			MaxMsgsPer: rapid.Int64Range(-1, 3).Draw(rt, "max_per"),
 			Discard:    rapid.SampledFrom([]Discard{DiscardOld, DiscardNew}).Draw(rt, "discard"),
+			Retention: rapid.SampledFrom([]Retention{LimitsPolicy, LimitsPolicy, WorkQueuePolicy,
+				InterestPolicy}).Draw(rt, "retention"),
 		}
 		if rapid.Bool().Draw(rt, "max_age") {
 			cfg.MaxAge = time.Duration(rapid.IntRange(1, 5).Draw(rt, "age_s")) * time.Second

@@ -241,6 +241,9 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 	if e := mset.jsa.checkUsage(mset, store.MsgSize(mset.kind(), subj, hdr, data)); e != nil {
 		return 0, false, e
 	}
+	if !mset.keepsMsg(subj) {
+		return mset.sequenceOnly(msgID, now)
+	}
 	var prevSubjLast uint64 // Nats-Last-Sequence of a republish
 	if mset.republish != nil {
 		prevSubjLast = mset.store.SubjectState(subj).Last
@@ -263,6 +266,20 @@ func (mset *stream) storeMsg(subj string, hdr, data []byte) (seq uint64, dup boo
 	mset.account()
 	mset.republishMsg(subj, hdr, data, seq, now, prevSubjLast)
 	mset.scheduleExpiry()
+	return seq, false, nil
+}
+
+// sequenceOnly answers a publish nobody is interested in: the next
+// sequence, remembered for dedupe, with nothing stored.
+func (mset *stream) sequenceOnly(msgID string, now int64) (uint64, bool, *apiError) {
+	seq, err := mset.skipMsg()
+	if err != nil {
+		return 0, false, errStreamStoreFailed.with("err", err.Error())
+	}
+	mset.lastMsgID = msgID
+	if msgID != "" {
+		mset.dedupe.add(msgID, seq, now)
+	}
 	return seq, false, nil
 }
 

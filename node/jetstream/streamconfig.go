@@ -112,8 +112,6 @@ func checkUnsupported(cfg *StreamConfig) *apiError {
 		what = "allow_msg_counter"
 	case cfg.AllowMsgSchedules:
 		what = "allow_msg_schedules"
-	case cfg.Retention == InterestPolicy || cfg.Retention == WorkQueuePolicy:
-		what = "retention " + string(cfg.Retention) // needs consumers
 	default:
 		return nil
 	}

@@ -183,6 +183,9 @@ func (mset *stream) update(cfg StreamConfig) *apiError {
 		_ = mset.start()
 		return errStreamUpdate.with("err", err.Error())
 	}
+	if cfg.Compression != old.Compression {
+		mset.setCompression()
+	}
 	mset.dedupe.window = cfg.Duplicates
 	mset.dedupe.expire(mset.js().now().UnixNano())
 	mset.dropUninterested()

@@ -20,9 +20,7 @@ const RelaxedSyncDefault = 2 * time.Minute
 func openFileStore(js *JetStream, dir string, cfg *StreamConfig, recovered func(uint64, int64, []byte)) (store.Store, error) {
 	fc := filestore.Config{Syncer: js.syncer, Clock: js.clock, FirstSeq: cfg.FirstSeq,
 		SyncInterval: js.relaxedInterval(cfg), OnRecover: recovered}
-	if cfg.Compression == S2Compression {
-		fc.Compression = filestore.S2
-	}
+	fc.Compression = fileCompression(cfg.Compression)
 	if js.opts.Cipher != "" {
 		fc.Cipher, fc.Key, fc.Rand = js.opts.Cipher, streamKey(js.opts.Key, dir), randReader{js.rand}
 	}
@@ -60,4 +58,19 @@ func (js *JetStream) relaxedInterval(cfg *StreamConfig) time.Duration {
 		return RelaxedSyncDefault
 	}
 	return 0
+}
+
+func fileCompression(c Compression) filestore.Compression {
+	if c == S2Compression {
+		return filestore.S2
+	}
+	return filestore.NoCompression
+}
+
+// setCompression applies a changed compression to the blocks a file
+// stream seals from now on (a memory stream stores nothing compressed).
+func (mset *stream) setCompression() {
+	if fs, ok := mset.store.(*filestore.Store); ok {
+		fs.SetCompression(fileCompression(mset.cfg.Compression))
+	}
 }

@@ -155,7 +155,6 @@ func TestConfigChecks(t *testing.T) {
 		{StreamConfig{Name: "A", Replicas: -1}, false, 10133, ""},
 		{StreamConfig{Name: "A", Replicas: 6}, false, 10052, "maximum replicas is 5"},
 		{StreamConfig{Name: "A", Mirror: &StreamSource{Name: "B"}}, false, 10052, "mirror is not supported by this server yet"},
-		{StreamConfig{Name: "A", Retention: WorkQueuePolicy}, false, 10052, "retention workqueue is not supported by this server yet"},
 		{StreamConfig{Name: "A", SubjectTransform: &SubjectTransformConfig{Source: "a.*", Destination: "b.{{wildcard(2)}}"}}, false, 10156, ""},
 		{StreamConfig{Name: "A", Subjects: []string{"a.>"}, RePublish: &RePublish{Source: ">", Destination: "a.x"}}, false, 10052, "forms a cycle"},
 	} {

@@ -334,10 +334,6 @@ func (jsa *jsAccount) checkUpdate(old *StreamConfig, in *StreamConfig, pedantic 
 		return bad("message TTL status can not be disabled")
 	case old.PersistMode != cfg.PersistMode:
 		return bad("stream configuration update can not change persist mode")
-	case old.Compression != cfg.Compression:
-		// The store applies compression from its open on; changing it
-		// would need the stream's blocks rewritten.
-		return bad("stream configuration update can not change compression on this server yet")
 	}
 	if cfg.Sealed {
 		cfg.MaxAge, cfg.Discard = 0, DiscardNew

@@ -98,3 +98,54 @@ func TestCompressedBlockDamageReported(t *testing.T) {
 		t.Fatalf("Recovery = %+v, want lost %v", r, seqs)
 	}
 }
+
+// Compression changes apply to the blocks sealed afterwards; a store
+// reads a mix of both kinds, across a crash.
+func TestCompressionChange(t *testing.T) {
+	mem := memfs.New()
+	cfg := Config{testBlockSize: 4096}
+	s, q := reopen(t, mem, cfg)
+	payload := strings.Repeat("compressible ", 20)
+	add := func(from, to int) {
+		for i := from; i <= to; i++ {
+			mustAppend(t, s, "c", fmt.Sprintf("%s%d", payload, i))
+		}
+		makeDurable(t, s, q)
+		q.RunAll()
+	}
+	count := func() (compressed, sealed int) {
+		for _, b := range s.blocks {
+			if b != s.active {
+				sealed++
+				if b.compressed {
+					compressed++
+				}
+			}
+		}
+		return compressed, sealed
+	}
+	add(1, 100)
+	if c, n := count(); c != 0 || n < 2 {
+		t.Fatalf("uncompressed: %d of %d sealed blocks compressed", c, n)
+	}
+	_, before := count()
+	s.SetCompression(S2)
+	add(101, 200)
+	c, n := count()
+	if c == 0 || c > n-before+1 {
+		t.Fatalf("after the switch to s2: %d of %d sealed blocks compressed (%d sealed before)", c, n, before)
+	}
+	s.SetCompression(NoCompression)
+	add(201, 300)
+	c2, n2 := count()
+	if c2 != c || n2 <= n {
+		t.Fatalf("after the switch back: %d of %d compressed, want %d of more than %d", c2, n2, c, n)
+	}
+	s2, _ := reopen(t, mem.CrashClone(memfs.CrashOptions{}), cfg)
+	for i := uint64(1); i <= 300; i++ {
+		m, err := s2.Load(i)
+		if err != nil || string(m.Data) != fmt.Sprintf("%s%d", payload, i) {
+			t.Fatalf("Load(%d) after reopen = %v", i, err)
+		}
+	}
+}

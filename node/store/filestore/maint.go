@@ -36,6 +36,9 @@ type rewrite struct {
 	file  []byte
 	moved []moved
 	kept  int64 // bytes of records kept that are not messages
+	// compressed: file holds data s2-compressed (the store's compression
+	// when the rewrite was prepared; it may change before it applies)
+	compressed bool
 }
 
 type moved struct {
@@ -69,7 +72,8 @@ func (s *Store) worthRewrite(b *block) bool {
 		return false
 	}
 	g := b.garbage()
-	return b.eraseWanted || b.compressWanted || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
+	compress := b.compressWanted && s.cfg.Compression != NoCompression
+	return b.eraseWanted || compress || g >= s.cfg.BlockSize/4 && 2*g >= b.size-headerSize
 }
 
 // planMaint prepares the next maintenance if none is pending. hint, if
@@ -164,7 +168,7 @@ func (s *Store) prepareRewrite(b *block) (*rewrite, error) {
 	}
 	rw.data, rw.file = out, out
 	if s.cfg.Compression == S2 {
-		rw.file = encodeBlock(out)
+		rw.file, rw.compressed = encodeBlock(out), true
 	}
 	return rw, nil
 }
@@ -196,7 +200,7 @@ func (s *Store) applyRewrite(rw *rewrite) error {
 	_ = b.f.Close()
 	b.f = f
 	b.size, b.written = int64(len(rw.data)), int64(len(rw.data))
-	b.compressed, b.phys = s.cfg.Compression == S2, int64(len(rw.file))
+	b.compressed, b.phys = rw.compressed, int64(len(rw.file))
 	b.kept = rw.kept
 	s.cache.invalidate(b.num)
 	for _, mv := range rw.moved {

@@ -156,6 +156,11 @@ func Open(fs disk.FS, dir string, cfg Config) (*Store, error) {
 // Kind is store.File.
 func (s *Store) Kind() store.Kind { return store.File }
 
+// SetCompression changes how the blocks sealed from now on are stored.
+// Blocks already sealed stay as they are: each block's header says how
+// its file holds its records, so a store reads any mix.
+func (s *Store) SetCompression(c Compression) { s.cfg.Compression = c }
+
 // Recovery is what Open found.
 func (s *Store) Recovery() Recovery { return s.report }
 

@@ -1,6 +1,7 @@
 package jetstream
 
 import (
+	"errors"
 	"time"
 
 	"jsnode/node/store"
@@ -17,13 +18,8 @@ func (mset *stream) scheduleExpiry() {
 		return
 	}
 	next := mset.store.NextExpiry()
-	if mset.cfg.MaxAge > 0 {
-		if st := mset.store.State(); st.Msgs > 0 {
-			at := st.FirstTime + int64(mset.cfg.MaxAge)
-			if next == 0 || at < next {
-				next = at
-			}
-		}
+	if at := mset.nextAgeOut(); at != 0 && (next == 0 || at < next) {
+		next = at
 	}
 	if next == 0 || (mset.expiry != nil && mset.expiryAt == next) {
 		return
@@ -51,15 +47,7 @@ func (mset *stream) expire() {
 		}
 	}
 	if age := int64(mset.cfg.MaxAge); age > 0 {
-		for ; budget > 0; budget-- {
-			st := mset.store.State()
-			if st.Msgs == 0 || st.FirstTime > now-age {
-				break
-			}
-			if !mset.expireByAge(st.FirstSeq) {
-				break
-			}
-		}
+		budget = mset.expireAged(now-age, budget)
 	}
 	mset.account()
 	if budget <= 0 {
@@ -67,6 +55,73 @@ func (mset *stream) expire() {
 		return
 	}
 	mset.scheduleExpiry()
+}
+
+// nextAgeOut is when max_age next removes a message (Unix ns; 0: none).
+func (mset *stream) nextAgeOut() int64 {
+	age := int64(mset.cfg.MaxAge)
+	st := mset.store.State()
+	switch {
+	case age <= 0 || st.Msgs == 0 || mset.ageFrom > st.LastSeq:
+		return 0
+	case !mset.cfg.AllowMsgTTL || mset.ageFrom <= st.FirstSeq && mset.ageNext == 0:
+		return st.FirstTime + age
+	case mset.ageNext > 0:
+		return mset.ageNext + age
+	}
+	return mset.js().now().UnixNano() // not known: look now
+}
+
+// expireAged removes, oldest first and within budget, the messages
+// stored at or before cut, sparing those published with Nats-TTL: never.
+// It returns the budget left.
+func (mset *stream) expireAged(cut int64, budget int) int {
+	s := mset.store
+	for ; budget > 0; budget-- {
+		st := s.State()
+		if st.Msgs == 0 {
+			break
+		}
+		if !mset.cfg.AllowMsgTTL {
+			// no message can be exempt: the first one's time says
+			if st.FirstTime > cut || !mset.expireByAge(st.FirstSeq) {
+				break
+			}
+			continue
+		}
+		m, err := s.LoadNext(">", max(mset.ageFrom, st.FirstSeq))
+		if errors.Is(err, store.ErrNotFound) {
+			mset.ageFrom, mset.ageNext = st.LastSeq+1, 0 // all exempt
+			break
+		}
+		if err != nil {
+			// a damaged record: looked at again one max_age later
+			mset.ageNext = cut + int64(mset.cfg.MaxAge)
+			break
+		}
+		if m.Time > cut {
+			mset.ageNext = m.Time
+			break
+		}
+		if neverExpires(m.Header) {
+			mset.ageFrom, mset.ageNext = m.Seq+1, 0
+			continue
+		}
+		if !mset.expireByAge(m.Seq) {
+			break
+		}
+	}
+	return budget
+}
+
+// neverExpires reports whether a message was published with Nats-TTL:
+// never, which exempts it from max_age.
+func neverExpires(hdr []byte) bool {
+	if len(hdr) == 0 {
+		return false
+	}
+	ttl, ok := parseTTL(header(hdr, hdrTTL))
+	return ok && ttl < 0
 }
 
 // expireByAge removes the message at seq, which passed max_age. With

@@ -13,11 +13,12 @@ import (
 
 // modelMsg is one message of the naive retention model.
 type modelMsg struct {
-	seq  uint64
-	subj string
-	size uint64
-	ts   int64
-	exp  int64 // ts+ttl, 0: none
+	seq   uint64
+	subj  string
+	size  uint64
+	ts    int64
+	exp   int64 // ts+ttl, 0: none
+	never bool  // Nats-TTL: never, spared by max_age
 }
 
 // retentionModel is what a limits stream should hold, written as plainly
@@ -76,7 +77,7 @@ func (m *retentionModel) publish(x modelMsg) bool {
 // expire removes what passed max_age or its TTL at now.
 func (m *retentionModel) expire(now int64) {
 	m.msgs = slices.DeleteFunc(m.msgs, func(x modelMsg) bool {
-		return (m.cfg.MaxAge > 0 && x.ts <= now-int64(m.cfg.MaxAge)) || (x.exp != 0 && x.exp <= now)
+		return (m.cfg.MaxAge > 0 && !x.never && x.ts <= now-int64(m.cfg.MaxAge)) || (x.exp != 0 && x.exp <= now)
 	})
 }
 
@@ -113,12 +114,16 @@ func TestRetentionMatchesModel(t *testing.T) {
 				var h []byte
 				var exp int64
 				now := ts.clock.Now().UnixNano()
-				if ttl := rapid.IntRange(0, 4).Draw(rt, "ttl_s"); ttl > 0 {
+				ttl := rapid.IntRange(-1, 4).Draw(rt, "ttl_s")
+				switch {
+				case ttl > 0:
 					h = hdr(hdrTTL, fmt.Sprint(ttl))
 					exp = now + int64(ttl)*int64(time.Second)
+				case ttl < 0:
+					h = hdr(hdrTTL, "never")
 				}
 				_, _, e := ts.publish(subj, h, data)
-				ok := model.publish(modelMsg{subj: subj, size: store.MsgSize(store.Memory, subj, h, data), ts: now, exp: exp})
+				ok := model.publish(modelMsg{subj: subj, size: store.MsgSize(store.Memory, subj, h, data), ts: now, exp: exp, never: ttl < 0})
 				if (e == nil) != ok {
 					rt.Fatalf("publish %d to %s: stream error %v, model accepted %v", i, subj, e, ok)
 				}

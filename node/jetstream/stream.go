@@ -27,6 +27,11 @@ type stream struct {
 	lastMsgID string
 	expiry    clock.Timer // the next max_age or TTL expiry
 	expiryAt  int64
+	// ageFrom: every message below it is exempt from max_age (Nats-TTL:
+	// never); ageNext is the time of the first message at or after it
+	// (0: not known). They spare max_age a rescan of the exempt ones.
+	ageFrom   uint64
+	ageNext   int64
 	bytes     uint64 // the store's bytes as last counted (account)
 	ackPrefix []byte // the PubAck's start, up to "seq":
 	ackDomain []byte // ,"domain":"..." when the server has a domain
@@ -303,14 +308,7 @@ func (mset *stream) checkHeaders(subj string, hdr []byte) (ttl int64, rollup, ms
 		if !ok {
 			return 0, "", "", errMessageTTLInvalid.ptr()
 		}
-		if t < 0 {
-			// "never" exempts a message from max_age, which the stores
-			// cannot express yet: refused by name, not stored as an
-			// ordinary message max_age would remove.
-			return 0, "", "", &apiError{Code: 400, ErrCode: errMessageTTLInvalid.ErrCode,
-				Description: "per-message TTL \"never\" is not supported by this server yet"}
-		}
-		ttl = t
+		ttl = t // "never" (-1): no TTL, and max_age spares it (expireAged)
 	}
 	if want, ok := headerUint(hdr, hdrExpectedLastSubj); ok {
 		on := subj

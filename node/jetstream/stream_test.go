@@ -2,6 +2,7 @@ package jetstream
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -184,9 +185,6 @@ func TestUnsupportedByName(t *testing.T) {
 		}
 	}
 	ts := newTestStream(t, StreamConfig{Name: "T", AllowMsgTTL: true})
-	if _, _, e := ts.publish("T", hdr(hdrTTL, "never"), nil); e == nil || !strings.Contains(e.Description, "not supported") {
-		t.Fatalf("Nats-TTL never: %v", e)
-	}
 	if _, _, e := ts.publish("T", hdr(hdrBatchID, "b1"), nil); e != nil {
 		t.Fatalf("storeMsg itself does not look at batches: %v", e)
 	}
@@ -225,5 +223,30 @@ func TestSubjectDeleteMarkers(t *testing.T) {
 	ts.clock.Advance(3 * time.Second)
 	if got := ts.seqs(); len(got) != 0 || ts.mset.store.State().LastSeq != 5 {
 		t.Fatalf("after the markers expired: %v (last %d)", got, ts.mset.store.State().LastSeq)
+	}
+}
+
+// TestTTLNever: a message published with Nats-TTL: never outlives
+// max_age, wherever it sits among the messages that age out around it.
+func TestTTLNever(t *testing.T) {
+	ts := newTestStream(t, StreamConfig{Name: "T", MaxAge: time.Second, AllowMsgTTL: true})
+	ts.publish("T", nil, []byte("1"))
+	ts.publish("T", hdr(hdrTTL, "never"), []byte("2"))
+	ts.publish("T", nil, []byte("3"))
+	ts.publish("T", hdr(hdrTTL, "never"), []byte("4"))
+	ts.clock.Advance(500 * time.Millisecond)
+	ts.publish("T", nil, []byte("5"))
+	ts.clock.Advance(600 * time.Millisecond)
+	if got := ts.seqs(); !slices.Equal(got, []uint64{2, 4, 5}) {
+		t.Fatalf("after the first second: %v, want 2 4 5", got)
+	}
+	ts.clock.Advance(time.Hour)
+	if got := ts.seqs(); !slices.Equal(got, []uint64{2, 4}) {
+		t.Fatalf("an hour on: %v, want the two never messages", got)
+	}
+	// Without allow_msg_ttl the header is refused, as any Nats-TTL is.
+	plain := newTestStream(t, StreamConfig{Name: "P", MaxAge: time.Second})
+	if _, _, e := plain.publish("P", hdr(hdrTTL, "never"), nil); e == nil || e.ErrCode != 10166 {
+		t.Fatalf("never without allow_msg_ttl: %v", e)
 	}
 }
